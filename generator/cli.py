@@ -1,0 +1,89 @@
+"""The command line. The only module that imports click; each command calls into the package."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import ProjectError
+from .project import Project, load_project
+
+
+def _load(project_dir: str) -> Project:
+    """Load the project, or print every problem and exit 1."""
+    try:
+        return load_project(Path(project_dir))
+    except ProjectError as error:
+        _report(error)
+        sys.exit(1)
+
+
+def _report(error: ProjectError) -> None:
+    for problem in error.errors:
+        click.echo(str(problem), err=True)
+    files = len({problem.path for problem in error.errors})
+    count = len(error.errors)
+    click.secho(f"✗ {count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}", fg="red", err=True)
+
+
+def _selected(project: Project, drafts: bool, only: tuple[str, ...]):
+    chosen = [a for a in project.assessments.values() if drafts or not a.is_draft]
+    if only:
+        unknown = sorted(set(only) - set(project.assessments))
+        if unknown:
+            raise click.BadParameter(f"no assessment {', '.join(unknown)}; known: {', '.join(project.assessments)}",
+                                     param_hint="--assessment")
+        chosen = [a for a in chosen if a.id in only]
+    return sorted(chosen, key=lambda a: (a.period, a.id), reverse=True)
+
+
+@click.group()
+@click.option("--project", "-C", "project_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="The project folder (holding content/ and rubrics/).")
+@click.version_option(package_name="scoresite")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: str) -> None:
+    """scoresite: publish assessment rubrics and scores (考核评分) as a static website."""
+    ctx.obj = project_dir
+
+
+@cli.command()
+@click.pass_obj
+def check(project_dir: str) -> None:
+    """Validate the whole project and report every problem at once."""
+    project = _load(project_dir)
+    sheets = sum(len(a.sheets) for a in project.assessments.values())
+    indicators = sum(len(r.indicators) for r in project.rubrics.values())
+    click.secho(f"✓ {len(project.rubrics)} rubrics ({indicators} indicators), {len(project.assessments)} assessments, "
+                f"{sheets} score files, {len(project.units)} units, {len(project.pages)} pages: no problems", fg="green")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--drafts", is_flag=True, help="Include draft assessments.")
+@click.option("--assessment", "-a", "only", multiple=True, help="Only this assessment id (repeatable).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file, not stdout.")
+@click.pass_obj
+def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], output: str | None) -> None:
+    """Print the computed results as JSON or CSV (CSV is UTF-8 with a BOM, for Excel)."""
+    from .export import export_csv, export_json
+
+    project = _load(project_dir)
+    chosen = _selected(project, drafts, only)
+    text = export_json(project, chosen) if fmt == "json" else export_csv(project, chosen)
+    data = (("\ufeff" if fmt == "csv" else "") + text).encode("utf-8")
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def main() -> None:
+    """Entry point: click's own errors exit 2; problems in the project exit 1; never a traceback."""
+    try:
+        cli(prog_name="scoresite")
+    except KeyboardInterrupt:
+        sys.exit(130)

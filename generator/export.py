@@ -1,0 +1,93 @@
+"""The computed results as data: JSON (FORMAT.md "Computed output") and CSV for Excel.
+
+Numbers are written as the decimal literals they were rounded to — 27.22, never
+27.219999999999999 — so the JSON is written by hand rather than through floats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from .model import Assessment, EntityResult
+from .project import Project
+from .rules import plain
+
+CSV_COLUMNS = ("assessment", "period", "entity", "name", "rank", "total", "grade", "indicator", "section",
+               "text", "max", "points", "computed", "status", "explanation", "override_reason", "units")
+
+
+def assessment_data(project: Project, assessment: Assessment) -> dict:
+    """One assessment and its ranked results as plain data."""
+    rubric = project.rubric_of(assessment)
+    return {
+        "id": assessment.id, "title": assessment.title, "rubric": rubric.id, "period": assessment.period,
+        "status": assessment.status, "max_points": rubric.points,
+        "results": [result_data(project, result) for result in project.results[assessment.id]],
+    }
+
+
+def result_data(project: Project, result: EntityResult) -> dict:
+    data = {
+        "entity": result.entity, "name": project.units[result.entity].name, "total": result.total,
+        "grade": result.grade, "rank": result.rank, "assessed": result.assessed,
+        "indicators_total": len(result.scores), "sections": result.sections,
+        "indicators": {key: _indicator_data(score) for key, score in result.scores.items()},
+    }
+    if result.rescaled:
+        data.update(raw_total=result.raw_total, applicable_points=result.applicable_points)
+    if result.vetoed_by:
+        data["vetoed_by"] = list(result.vetoed_by)
+    return data
+
+
+def _indicator_data(score) -> dict:
+    data = {"points": score.points, "max": score.indicator.points, "status": score.status,
+            "explanation": score.explanation}
+    if score.entry and score.entry.override:
+        data.update(computed=score.computed, override={"points": score.entry.override.points,
+                                                       "reason": score.entry.override.reason})
+    return data
+
+
+def export_json(project: Project, assessments: list[Assessment]) -> str:
+    """{"assessments": […]} as FORMAT.md shows it."""
+    return to_json({"assessments": [assessment_data(project, a) for a in assessments]}) + "\n"
+
+
+def export_csv(project: Project, assessments: list[Assessment]) -> str:
+    """One row per entity × indicator. The caller writes it as UTF-8 with a byte-order mark."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for assessment in assessments:
+        for result in project.results[assessment.id]:
+            for key, score in result.scores.items():
+                indicator, entry = score.indicator, score.entry
+                writer.writerow((
+                    assessment.id, assessment.period, result.entity, project.units[result.entity].name,
+                    result.rank, plain(result.total), result.grade, key, indicator.section_key, indicator.text,
+                    plain(indicator.points), plain(score.points),
+                    plain(score.computed) if score.computed is not None else "", score.status, score.explanation,
+                    entry.override.reason if entry and entry.override else "",
+                    "、".join(project.units[u].label for u in indicator.units)))
+    return out.getvalue()
+
+
+def to_json(value, indent: int = 1, level: int = 0) -> str:
+    """JSON with Decimals as exact literals; two-space indented, keys in the order given."""
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {to_json(v, indent, level + 1)}"
+                 for k, v in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + to_json(v, indent, level + 1) for v in value) + f"\n{pad}]"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return json.dumps(value, ensure_ascii=False)

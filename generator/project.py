@@ -1,0 +1,353 @@
+"""Loading a project: walks content/ and rubrics/, builds the model, cross-checks every
+reference, and reports every problem at once. Nothing is written here."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .errors import Invalid, Mark, Problems, suggest
+from .model import Assessment, EntityResult, Notice, Page, Rubric, Site, Unit, UNIT_KINDS
+from .rubrics import read_rubric
+from .schema import (ID_RE, Field, boolean, date, ident, integer, list_of, one_of, raw, read_map,
+                     text, url)
+from .scoring import rank, score_sheet
+from .sheets import read_sheet
+from .yamlio import Seq, describe, load_file, load_text, mark_of, read_text
+
+SITE_FIELDS = {
+    "title": Field(text, required=True, doc="the site's name, shown on every page"),
+    "language": Field(one_of("zh-CN", "en"), default="zh-CN"),
+    "base_url": Field(url, default=""),
+    "theme": Field(ident, default="default"),
+    "description": Field(text, default=""),
+    "sample_data": Field(boolean, default=False),
+    "footer": Field(text, default=""),
+}
+UNIT_FIELDS = {
+    "id": Field(ident, required=True),
+    "name": Field(text, required=True),
+    "short": Field(text, default=""),
+    "aliases": Field(list_of(text), default=()),
+    "kind": Field(one_of(*UNIT_KINDS), default="department"),
+    "members": Field(list_of(ident), default=()),
+}
+ASSESSMENT_FIELDS = {
+    "title": Field(text, required=True),
+    "rubric": Field(ident, required=True, doc="the id of a rubric in rubrics/"),
+    "period": Field(text, required=True, doc='e.g. period: "2026"'),
+    "status": Field(one_of("draft", "published"), required=True),
+    "published_on": Field(date),
+    "notice": Field(raw),
+    "description": Field(text, default=""),
+}
+NOTICE_FIELDS = {"from": Field(date, required=True), "to": Field(date, required=True), "contact": Field(text, default="")}
+PAGE_FIELDS = {
+    "title": Field(text, required=True),
+    "slug": Field(ident),
+    "nav": Field(boolean, default=True),
+    "order": Field(integer, default=0),
+    "description": Field(text, default=""),
+    "draft": Field(boolean, default=False),
+}
+RESERVED_SLUGS = {"assessments", "rubrics", "units", "data", "assets", "changes", "index", "404", "search"}
+EVIDENCE_DIR = "content/evidence"
+
+
+@dataclass
+class Project:
+    """Everything a build needs, loaded and checked."""
+
+    root: Path
+    site: Site
+    units: dict[str, Unit]
+    rubrics: dict[str, Rubric]
+    assessments: dict[str, Assessment]
+    pages: dict[str, Page]
+    results: dict[str, list[EntityResult]] = field(default_factory=dict)   # by assessment id, ranked
+    sources: list[str] = field(default_factory=list)                        # every file read, project-relative
+
+    def rubric_of(self, assessment: Assessment) -> Rubric:
+        return self.rubrics[assessment.rubric]
+
+
+class Sources:
+    """Reads each source file once; keeps parsed values keyed by path and modification stamp,
+    so a long-running preview re-parses only the files that changed."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.cache: dict[str, tuple[tuple, object]] = {}
+        self.read: list[str] = []
+
+    def shown(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def load(self, path: Path, problems: Problems):
+        """The file's YAML values, or None after reporting why it cannot be read."""
+        shown = self.shown(path)
+        self.read.append(shown)
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            cached = self.cache.get(shown)
+            if cached and cached[0] == stamp:
+                return cached[1]
+            value = load_file(path, shown)
+        except Invalid as error:
+            problems.add_invalid(Mark(shown), error)
+            return None
+        except OSError as error:
+            problems.add(Mark(shown), f"expected a readable file, got: {error.strerror}")
+            return None
+        self.cache[shown] = (stamp, value)
+        return value
+
+
+def load_project(root: Path, sources: Sources | None = None) -> Project:
+    """Load and check the whole project; raise ProjectError listing every problem."""
+    root = Path(root).resolve()
+    sources = sources or Sources(root)
+    sources.read = []
+    problems = Problems()
+    site = _load_site(root, sources, problems)
+    units = _load_units(root, sources, problems)
+    resolver = UnitResolver(units)
+    rubrics = _load_rubrics(root, sources, resolver, problems)
+    evidence = EvidenceFiles(root)
+    assessments = _load_assessments(root, sources, rubrics, units, evidence, problems)
+    pages = _load_pages(root, sources, problems)
+    problems.raise_if_any()
+    project = Project(root, site, units, rubrics, assessments, pages, sources=list(sources.read))
+    project.results = {aid: rank([score_sheet(rubrics[a.rubric], sheet, site.language) for sheet in a.sheets.values()])
+                       for aid, a in assessments.items()}
+    return project
+
+
+def _load_site(root: Path, sources: Sources, problems: Problems) -> Site:
+    path = root / "content" / "site.yaml"
+    if not path.is_file():
+        problems.add(Mark("content/site.yaml"), "expected the site settings file content/site.yaml, got no such file",
+                     "run scoresite in a project folder (one holding content/ and rubrics/), or pass --project DIR")
+        return Site(title="")
+    fields = read_map(sources.load(path, problems), SITE_FIELDS, problems, "the site settings",
+                      Mark("content/site.yaml")) if path.is_file() else None
+    if not fields or not fields.get("title"):
+        return Site(title="")
+    return Site(**{k: v for k, v in fields.items() if v is not None})
+
+
+def _load_units(root: Path, sources: Sources, problems: Problems) -> dict[str, Unit]:
+    path = root / "content" / "units.yaml"
+    if not path.is_file():
+        return {}
+    value = sources.load(path, problems)
+    if value is None:
+        return {}
+    if not isinstance(value, Seq):
+        problems.add(mark_of(value, Mark("content/units.yaml")), f"expected a list of units, got {describe(value)}",
+                     "each unit starts with '- id: …'")
+        return {}
+    units: dict[str, Unit] = {}
+    for item in value:
+        fields = read_map(item, UNIT_FIELDS, problems, "a unit", value.mark)
+        if not fields or not fields.get("id") or not fields.get("name"):
+            continue
+        if fields["id"] in units:
+            problems.add(item.value_mark("id"), f"expected each unit id once, got {fields['id']!r} again "
+                         f"(first at line {units[fields['id']].mark.line})")
+            continue
+        units[fields["id"]] = Unit(mark=item.key_mark("id"), **fields)
+    _check_unit_names(units, problems)
+    return units
+
+
+def _check_unit_names(units: dict[str, Unit], problems: Problems) -> None:
+    owner: dict[str, Unit] = {}
+    for unit in units.values():
+        for name in dict.fromkeys(unit.names):
+            other = owner.setdefault(name, unit)
+            if other is not unit:
+                problems.add(unit.mark, f"expected each unit name or alias to belong to one unit, got {name!r} "
+                             f"for both {other.id!r} and {unit.id!r}", "remove the alias from one of them")
+        for member in unit.members:
+            if member not in units:
+                problems.add(unit.mark, f"expected the members of {unit.id!r} to be unit ids, got {member!r}",
+                             suggest(member, units, "unit ids"))
+        if unit.members and unit.kind != "group":
+            problems.add(unit.mark, f"expected members only on a unit of kind: group, got kind: {unit.kind}")
+
+
+class UnitResolver:
+    """Finds a unit by id, name, short name or alias."""
+
+    def __init__(self, units: dict[str, Unit]):
+        self.units = units
+        self.by_name = {name: unit.id for unit in units.values() for name in unit.names}
+
+    def __call__(self, name: str) -> str:
+        if name in self.by_name:
+            return self.by_name[name]
+        raise Invalid(f"expected a unit listed in content/units.yaml, got {name!r}",
+                      suggest(name, self.by_name, "units") or "add the unit to content/units.yaml")
+
+
+def _load_rubrics(root: Path, sources: Sources, resolver: UnitResolver, problems: Problems) -> dict[str, Rubric]:
+    rubrics: dict[str, Rubric] = {}
+    for path in sorted((root / "rubrics").glob("*.yaml")):
+        rubric = read_rubric(sources.load(path, problems), sources.shown(path), resolver, problems)
+        if rubric is None:
+            continue
+        if rubric.id != path.stem:
+            problems.add(Mark(rubric.path, 1, 1), f"expected id: {path.stem} to match the file name, got id: {rubric.id}",
+                         f"rename the file to rubrics/{rubric.id}.yaml or change the id")
+            continue
+        rubrics[rubric.id] = rubric
+    return rubrics
+
+
+class EvidenceFiles:
+    """Local evidence: paths under content/evidence/ that exist, with their SHA-256."""
+
+    def __init__(self, root: Path):
+        self.base = (root / EVIDENCE_DIR).resolve()
+        self.hashes: dict[str, str] = {}
+
+    def __call__(self, written: str) -> tuple[str, str]:
+        relative = written.removeprefix(EVIDENCE_DIR + "/")
+        posix = PurePosixPath(relative.replace("\\", "/"))
+        if posix.is_absolute() or ".." in posix.parts or re.match(r"[A-Za-z]:", relative):
+            raise Invalid(f"expected a path inside {EVIDENCE_DIR}/, got {written!r}",
+                          f"put the file in {EVIDENCE_DIR}/ and write its path from there, e.g. 2026/report.pdf")
+        path = (self.base / posix).resolve()
+        if not path.is_relative_to(self.base):
+            raise Invalid(f"expected a path inside {EVIDENCE_DIR}/, got {written!r} which leads outside it")
+        if not path.is_file():
+            raise Invalid(f"expected an existing file {EVIDENCE_DIR}/{posix}, got no such file",
+                          self._nearby(posix))
+        key = posix.as_posix()
+        if key not in self.hashes:
+            self.hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return key, self.hashes[key]
+
+    def _nearby(self, posix: PurePosixPath) -> str:
+        if not self.base.is_dir():
+            return f"create {EVIDENCE_DIR}/ and put the file there"
+        known = [p.relative_to(self.base).as_posix() for p in self.base.rglob("*") if p.is_file()]
+        return suggest(posix.as_posix(), known, "evidence files")
+
+
+def _load_assessments(root, sources, rubrics, units, evidence, problems) -> dict[str, Assessment]:
+    assessments: dict[str, Assessment] = {}
+    base = root / "content" / "assessments"
+    for folder in sorted(p for p in base.glob("*") if p.is_dir()) if base.is_dir() else []:
+        shown = sources.shown(folder)
+        if not ID_RE.match(folder.name):
+            problems.add(Mark(shown), f"expected an assessment folder named like an id, got {folder.name!r}",
+                         "folder names become URLs: use a-z, 0-9 and '-', e.g. 2026-city")
+            continue
+        assessment = _load_assessment(folder, sources, rubrics, problems)
+        if assessment is None:
+            continue
+        rubric = rubrics.get(assessment.rubric)
+        for path in sorted(folder.glob("*.yaml")):
+            if path.name != "assessment.yaml":
+                _add_sheet(assessment, path, sources, rubric, units, evidence, problems)
+        assessments[assessment.id] = assessment
+    return assessments
+
+
+def _load_assessment(folder: Path, sources: Sources, rubrics: dict, problems: Problems) -> Assessment | None:
+    path = folder / "assessment.yaml"
+    shown = sources.shown(path)
+    if not path.is_file():
+        problems.add(Mark(shown), "expected assessment.yaml in every assessment folder, got no such file",
+                     "it names the rubric, the period and the status (draft or published)")
+        return None
+    value = sources.load(path, problems)
+    fields = read_map(value, ASSESSMENT_FIELDS, problems, "an assessment", Mark(shown))
+    if not fields or None in (fields.get(k) for k in ("title", "rubric", "period", "status")):
+        return None
+    if fields["rubric"] not in rubrics:
+        problems.add(value.value_mark("rubric"), f"expected the id of a rubric in rubrics/, got {fields['rubric']!r}",
+                     suggest(fields["rubric"], rubrics, "rubrics"))
+    notice = None
+    if fields.get("notice") is not None:
+        spec = read_map(fields["notice"], NOTICE_FIELDS, problems, "a notice", value.value_mark("notice"))
+        if spec and spec.get("from") and spec.get("to"):
+            if spec["to"] < spec["from"]:
+                problems.add(fields["notice"].value_mark("to"), f"expected the notice to end on or after {spec['from']}, "
+                             f"got {spec['to']}")
+            notice = Notice(spec["from"], spec["to"], spec["contact"])
+    fields.update(notice=notice)
+    return Assessment(id=folder.name, path=shown, **fields)
+
+
+def _add_sheet(assessment, path, sources, rubric, units, evidence, problems) -> None:
+    shown = sources.shown(path)
+    value = sources.load(path, problems)
+    if value is None:
+        return
+    sheet = read_sheet(value, shown, rubric, evidence, problems)
+    if sheet is None:
+        return
+    entity_mark = value.value_mark("entity")
+    if sheet.entity != path.stem:
+        problems.add(entity_mark, f"expected entity: {path.stem} to match the file name, got entity: {sheet.entity}",
+                     f"rename the file to {sheet.entity}.yaml or correct the entity")
+    elif sheet.entity not in units:
+        problems.add(entity_mark, f"expected a unit id from content/units.yaml, got {sheet.entity!r}",
+                     suggest(sheet.entity, units, "unit ids"))
+    elif units[sheet.entity].kind == "group":
+        problems.add(entity_mark, f"expected an assessed unit, got the group {sheet.entity!r}",
+                     "groups stand for several units and cannot be assessed themselves")
+    else:
+        assessment.sheets[sheet.entity] = sheet
+
+
+def _load_pages(root: Path, sources: Sources, problems: Problems) -> dict[str, Page]:
+    pages: dict[str, Page] = {}
+    for path in sorted((root / "content" / "pages").glob("*.md")):
+        page = _load_page(path, sources.shown(path), problems)
+        if page is None:
+            continue
+        sources.read.append(page.path)
+        if page.slug in pages or page.slug in RESERVED_SLUGS:
+            taken = f"used by {pages[page.slug].path}" if page.slug in pages else "reserved for the site's own pages"
+            problems.add(Mark(page.path), f"expected a page slug of its own, got {page.slug!r}, {taken}",
+                         "set another `slug:` in the front matter")
+            continue
+        pages[page.slug] = page
+    return pages
+
+
+def _load_page(path: Path, shown: str, problems: Problems) -> Page | None:
+    """A Markdown page with YAML front matter between two '---' lines."""
+    try:
+        source = read_text(path, shown)
+    except Invalid as error:
+        problems.add_invalid(Mark(shown), error)
+        return None
+    match = re.match(r"---[ \t]*\r?\n(.*?)(?:^|\n)---[ \t]*(?:\r?\n|\Z)", source, re.S)
+    if not match:
+        problems.add(Mark(shown), "expected front matter: a first line '---', then title: …, then '---'",
+                     "start the page with\n    ---\n    title: 关于本站\n    ---")
+        return None
+    try:
+        value = load_text("\n" + match.group(1), shown)   # the leading newline keeps line numbers true
+    except Invalid as error:
+        problems.add_invalid(Mark(shown), error)
+        return None
+    fields = read_map(value, PAGE_FIELDS, problems, "a page's front matter", Mark(shown))
+    if not fields or not fields.get("title"):
+        return None
+    slug = fields.pop("slug") or path.stem
+    if not ID_RE.match(slug):
+        problems.add(Mark(shown), f"expected a file name usable as a URL, got {path.stem!r}",
+                     "rename the file (a-z, 0-9, '-') or set `slug:` in the front matter")
+        return None
+    return Page(slug=slug, body=source[match.end():], path=shown, **fields)
+

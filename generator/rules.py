@@ -1,0 +1,187 @@
+"""Scoring rules: one pure function per rule kind.
+
+Each takes the rule, the result as read from a score file, and the indicator's
+maximum, and returns the exact points (a Fraction, before rounding) with the
+reason in a few symbols and words. Nothing here reads files or YAML; every
+formula below is the one written in FORMAT.md, and cites the rubric wording it
+implements.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from .model import (Change, Check, Deduct, Judged, Levels, Linear, Missed, Quantity, Ratio,
+                    Rule, Share, Tally, Thresholds)
+
+WORDS = {
+    "zh-CN": {
+        "yes": "符合", "no": "不符合", "below_lowest": "（未达最低档）",
+        "missed": "缺{n}次 × {per} = 扣{amount}分", "none_missed": "无缺项",
+        "floor": "，扣完为止", "bonus": "；超出{extra} ÷ {every} → {times} × {points} = 加{amount}分",
+        "cap": "，上限{cap}分", "judged": "评定{points}分", "tally_cap": "，最高计{max}分",
+        "linear_drop": "{x} < {full}：差{gap} ÷ {per} × {deduct} = 扣{amount}分",
+    },
+    "en": {
+        "yes": "met", "no": "not met", "below_lowest": " (below the lowest step)",
+        "missed": "{n} missed × {per} = −{amount}", "none_missed": "none missed",
+        "floor": ", not below 0", "bonus": "; extra {extra} ÷ {every} → {times} × {points} = +{amount}",
+        "cap": ", capped at {cap}", "judged": "judged {points}", "tally_cap": ", at most {max}",
+        "linear_drop": "{x} < {full}: {gap} short ÷ {per} × {deduct} = −{amount}",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Exact points before rounding, and why."""
+
+    points: Fraction
+    because: str
+
+
+def score(rule: Rule, result, maximum: Decimal, language: str = "zh-CN") -> Outcome:
+    """Dispatch to the rule kind's function."""
+    words = WORDS.get(language, WORDS["zh-CN"])
+    return _BY_KIND[rule.kind](rule, result, Fraction(maximum), words)
+
+
+def score_check(rule: Check, result: bool, maximum: Fraction, words: dict) -> Outcome:
+    """得分，否则不得分: yes earns the maximum, no earns 0."""
+    return Outcome(maximum if result else Fraction(0), words["yes" if result else "no"])
+
+
+def score_levels(rule: Levels, result: str, maximum: Fraction, words: dict) -> Outcome:
+    """符合评估标准得满分，…得1分，…不得分: the named level's points."""
+    level = rule.find(result)
+    return Outcome(Fraction(level.points), level.label)
+
+
+def score_thresholds(rule: Thresholds, result, maximum: Fraction, words: dict) -> Outcome:
+    """达到80%得1分 … 超过95%得5分: the points of the highest step met, else 0.
+
+    达到/以上/不低于 include the bound (at_least); 超过 excludes it (above). With
+    relative_to, the measure is value − baseline in percentage points (比…提高3个百分点).
+    """
+    measure, shown = _measure(result)
+    met = [step for step in rule.steps if _meets(measure, step)]
+    if not met:
+        lowest = rule.steps[0]
+        return Outcome(Fraction(0), f"{shown} {'<' if lowest.inclusive else '≤'} "
+                                    f"{lowest.bound.text}{words['below_lowest']}")
+    step = met[-1]
+    return Outcome(Fraction(step.points), f"{shown} {'≥' if step.inclusive else '>'} {step.bound.text}")
+
+
+def _meets(measure: Fraction, step) -> bool:
+    return measure >= step.bound.value if step.inclusive else measure > step.bound.value
+
+
+def _measure(result) -> tuple[Fraction, str]:
+    """The value a threshold compares, and how to show it."""
+    if isinstance(result, Change):
+        gap = result.value.value - result.baseline.value
+        return gap, f"{result.value.text} − {result.baseline.text} = {format_quantity(gap, True)}"
+    if isinstance(result, Ratio):
+        value = Fraction(result.count, result.of)
+        return value, f"{result.count}/{result.of} = {format_quantity(value, True)}"
+    return result.value, result.text
+
+
+def score_deduct(rule: Deduct, result: Missed, maximum: Fraction, words: dict) -> Outcome:
+    """缺一次扣0.5分，扣完为止，每超3条加0.5分: max − per × missed, never below 0,
+    plus bonus × ⌊extra / every⌋, capped at cap (a bonus may lift it above the maximum: 加分)."""
+    deduction = Fraction(rule.per) * result.missed
+    points = max(maximum - deduction, Fraction(0))
+    because = (words["missed"].format(n=result.missed, per=plain(rule.per), amount=format_number(deduction))
+               if result.missed else words["none_missed"])
+    if deduction > maximum:
+        because += words["floor"]
+    if rule.bonus_every and result.extra:
+        times = result.extra // rule.bonus_every
+        bonus = Fraction(rule.bonus_points) * times
+        points += bonus
+        because += words["bonus"].format(extra=result.extra, every=rule.bonus_every, times=times,
+                                         points=plain(rule.bonus_points), amount=format_number(bonus))
+    if rule.cap is not None and points > rule.cap:
+        points = Fraction(rule.cap)
+        because += words["cap"].format(cap=plain(rule.cap))
+    return Outcome(points, because)
+
+
+def score_share(rule: Share, result: Ratio, maximum: Fraction, words: dict) -> Outcome:
+    """按职责任务数量平均分值，完成一项得一个均分: max × count / of."""
+    points = maximum * result.count / result.of
+    return Outcome(points, f"{format_number(maximum)} × {result.count}/{result.of} = {format_number(points)}")
+
+
+def score_linear(rule: Linear, result, maximum: Fraction, words: dict) -> Outcome:
+    """满意度达80%以上得满分，每下降一个百分点扣1分:
+    max when x ≥ full_at, else max − deduct × (full_at − x) / per, never below 0."""
+    measure, shown = _measure(result)
+    if measure >= rule.full_at.value:
+        return Outcome(maximum, f"{shown} ≥ {rule.full_at.text}")
+    gap = rule.full_at.value - measure
+    deduction = Fraction(rule.deduct) * gap / rule.per.value
+    because = words["linear_drop"].format(
+        x=shown, full=rule.full_at.text, gap=format_quantity(gap, rule.full_at.percent),
+        per=rule.per.text, deduct=plain(rule.deduct), amount=format_number(deduction))
+    if deduction > maximum:
+        because += words["floor"]
+    return Outcome(max(maximum - deduction, Fraction(0)), because)
+
+
+def score_judged(rule: Judged, result: Decimal, maximum: Fraction, words: dict) -> Outcome:
+    """确属创新且效果更好得满分…: the assessors' points, given directly."""
+    return Outcome(Fraction(result), words["judged"].format(points=plain(result)))
+
+
+def score_tally(rule: Tally, result: int, maximum: Fraction, words: dict) -> Outcome:
+    """每…得0.5分，最高计X分: per × count, at most the maximum."""
+    earned = Fraction(rule.per) * result
+    because = f"{result} × {plain(rule.per)} = {format_number(earned)}"
+    if earned > maximum:
+        because += words["tally_cap"].format(max=format_number(maximum))
+    return Outcome(min(earned, maximum), because)
+
+
+_BY_KIND = {
+    "check": score_check, "levels": score_levels, "thresholds": score_thresholds,
+    "deduct": score_deduct, "share": score_share, "linear": score_linear,
+    "judged": score_judged, "tally": score_tally,
+}
+
+
+# --- exact rounding and printing -------------------------------------------------------
+
+def round_half_up(value: Fraction, places: int) -> Decimal:
+    """四舍五入 to `places` decimals, exactly: 13.125 → 13.13 (never banker's 13.12)."""
+    scaled = Fraction(value) * 10 ** places
+    whole = math.floor(abs(scaled) + Fraction(1, 2))
+    return Decimal(whole if scaled >= 0 else -whole).scaleb(-places)
+
+
+def plain(number: Decimal) -> str:
+    """A decimal as people write it: 2, 0.5, 27.22 — no exponent, no trailing zeros."""
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_number(value: Fraction, places: int = 4) -> str:
+    """An exact value for an explanation: as is when it terminates, else ≈ rounded."""
+    rounded = round_half_up(value, places)
+    return plain(rounded) if rounded == value else f"≈{plain(rounded)}"
+
+
+def format_quantity(value: Fraction, percent: bool) -> str:
+    """A measure shown like its inputs: 0.03 as 3% when they were percentages."""
+    return format_number(value * 100, 2) + "%" if percent else format_number(value)
+
+
+def quantity_text(quantity: Quantity) -> str:
+    return quantity.text

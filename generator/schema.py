@@ -1,0 +1,222 @@
+"""Reading loaded YAML values into typed ones: one small parser per kind of value,
+and `read_map`, which applies a table of fields to a mapping, rejects unknown keys
+with the nearest valid one, and reports every problem with its position.
+
+Parsers take a loaded value (Scalar, Map or Seq) and return a Python value or raise
+Invalid(message, hint). They never see a file: positions come from the values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Callable
+
+from .errors import Invalid, Mark, Problems, suggest
+from .model import Quantity
+from .yamlio import Map, Scalar, Seq, describe, mark_of
+
+Parser = Callable[[Any], Any]
+
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+NUMBER_RE = re.compile(r"-?\d{1,9}(\.\d{1,6})?\Z")
+PERCENT_RE = re.compile(r"-?\d{1,9}(\.\d{1,6})?%\Z")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a mapping: how to parse it, and whether it must be there."""
+
+    parse: Parser
+    required: bool = False
+    default: Any = None
+    doc: str = ""
+
+
+def read_map(value, fields: dict[str, Field], problems: Problems, what: str,
+             fallback: Mark) -> dict | None:
+    """Parse a mapping field by field; every problem goes to `problems`.
+
+    Returns the parsed values (missing optional keys take their default; a key
+    whose value failed to parse is left out), or None when `value` is no mapping.
+    """
+    if not isinstance(value, Map):
+        problems.add(mark_of(value, fallback), f"expected {what} (a mapping of keys), got {describe(value)}")
+        return None
+    parsed: dict[str, Any] = {}
+    for key in value:
+        if key not in fields:
+            problems.add(value.key_mark(key), f"expected a key of {what}, got the unknown key {key!r}",
+                         suggest(key, fields, "keys"))
+    for name, field in fields.items():
+        if name not in value or _is_null(value[name]):
+            if field.required:
+                problems.add(value.key_mark(name) if name in value else value.mark,
+                             f"expected the key {name!r} in {what}, got {'nothing' if name in value else 'no such key'}",
+                             field.doc)
+            else:
+                parsed[name] = field.default
+            continue
+        try:
+            parsed[name] = field.parse(value[name])
+        except Invalid as error:
+            problems.add_invalid(value.value_mark(name), error)
+    return parsed
+
+
+def _is_null(value) -> bool:
+    return isinstance(value, Scalar) and value.is_null
+
+
+def raw(value):
+    """The loaded value as it is, for a caller that reads it further."""
+    return value
+
+
+def scalar(value) -> Scalar:
+    """The value itself when it is a single piece of text, else Invalid."""
+    if not isinstance(value, Scalar):
+        raise Invalid(f"expected a single value, got {describe(value)}")
+    return value
+
+
+def text(value) -> str:
+    """Any single line or block of text, kept as written."""
+    return str(scalar(value)).strip()
+
+
+def ident(value) -> str:
+    """An id that becomes part of a URL: [a-z0-9][a-z0-9-]*."""
+    written = str(scalar(value))
+    if not ID_RE.match(written):
+        fixed = re.sub(r"[^a-z0-9-]+", "-", written.lower()).strip("-")
+        raise Invalid(f"expected an id of lowercase letters, digits and '-', got {describe(written)}",
+                      f"ids become URLs; try {fixed!r}" if fixed else "ids become URLs: use a-z, 0-9 and '-'")
+    return written
+
+
+def number(value) -> Decimal:
+    """A plain decimal number as written: 2, 0.5, 13.125 (no exponent, no %)."""
+    written = str(scalar(value)).strip()
+    if PERCENT_RE.match(written):
+        raise Invalid(f"expected a number of points, got the percentage {written!r}",
+                      f"points are plain numbers: did you mean {written[:-1]}?")
+    if not NUMBER_RE.match(written):
+        raise Invalid(f"expected a number such as 2 or 0.5, got {describe(written)}",
+                      "write digits with an optional decimal point, no units (分) and no exponent")
+    return Decimal(written)
+
+
+def non_negative(parse: Parser) -> Parser:
+    """The same parser, refusing numbers below zero."""
+    def parse_non_negative(value):
+        result = parse(value)
+        if result < 0:
+            raise Invalid(f"expected a number ≥ 0, got {describe(value)}")
+        return result
+    return parse_non_negative
+
+
+def positive(parse: Parser) -> Parser:
+    """The same parser, refusing zero and numbers below it."""
+    def parse_positive(value):
+        result = parse(value)
+        if result <= 0:
+            raise Invalid(f"expected a number greater than 0, got {describe(value)}")
+        return result
+    return parse_positive
+
+
+def integer(value) -> int:
+    """A whole number ≥ 0, such as a count of misses."""
+    written = str(scalar(value)).strip()
+    if not re.fullmatch(r"\d{1,9}", written):
+        raise Invalid(f"expected a whole number ≥ 0, got {describe(written)}", "counts are written as 0, 1, 2 …")
+    return int(written)
+
+
+def quantity(value) -> Quantity:
+    """A number (7, 0.93) or a percentage (92.5%): what thresholds compare."""
+    written = str(scalar(value)).strip()
+    if PERCENT_RE.match(written):
+        return Quantity(Fraction(Decimal(written[:-1])) / 100, True, written)
+    if NUMBER_RE.match(written):
+        return Quantity(Fraction(Decimal(written)), False, written)
+    raise Invalid(f"expected a number or a percentage such as 92.5%, got {describe(written)}")
+
+
+def boolean(value) -> bool:
+    """true or false."""
+    written = str(scalar(value)).strip()
+    if written in ("true", "false"):
+        return written == "true"
+    raise Invalid(f"expected true or false, got {describe(written)}")
+
+
+def date(value) -> dt.date:
+    """A calendar date written 2026-11-20."""
+    written = str(scalar(value)).strip()
+    try:
+        if DATE_RE.match(written):
+            return dt.date.fromisoformat(written)
+    except ValueError:
+        pass
+    raise Invalid(f"expected a date such as 2026-11-20, got {describe(written)}")
+
+
+def one_of(*choices: str) -> Parser:
+    """One of a few fixed words."""
+    def parse_choice(value) -> str:
+        written = str(scalar(value)).strip()
+        if written not in choices:
+            raise Invalid(f"expected one of {', '.join(choices)}, got {describe(written)}",
+                          suggest(written, choices))
+        return written
+    return parse_choice
+
+
+def list_of(parse: Parser, allow_single: bool = True) -> Parser:
+    """A list of values; a single value stands for a list of one when allowed."""
+    def parse_list(value) -> tuple:
+        if isinstance(value, Seq):
+            items, errors = [], []
+            for item in value:
+                try:
+                    items.append(parse(item))
+                except Invalid as error:
+                    errors.append((mark_of(item, value.mark), error))
+            if errors:
+                mark, first = errors[0]
+                raise Invalid(first.message, first.hint, first.mark or mark)
+            return tuple(items)
+        if allow_single and isinstance(value, Scalar):
+            return (parse(value),)
+        raise Invalid(f"expected a list, got {describe(value)}")
+    return parse_list
+
+
+def url(value) -> str:
+    """An http, https or mailto address: nothing else may become a link."""
+    written = text(value)
+    if not re.match(r"(https?://[^\s/]+|mailto:[^\s]+@)", written, re.IGNORECASE) or re.search(r"[\s<>\"]", written):
+        raise Invalid(f"expected an http://, https:// or mailto: address, got {describe(written)}",
+                      "only http, https and mailto links are published; local files go in `file:`")
+    return written
+
+
+def mapping(value) -> Map:
+    """The value itself when it is a mapping."""
+    if not isinstance(value, Map):
+        raise Invalid(f"expected a mapping of keys, got {describe(value)}")
+    return value
+
+
+def sequence(value) -> Seq:
+    """The value itself when it is a list."""
+    if not isinstance(value, Seq):
+        raise Invalid(f"expected a list, got {describe(value)}")
+    return value

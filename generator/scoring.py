@@ -1,0 +1,75 @@
+"""Scoring a score sheet against its rubric, then grading and ranking.
+
+Each indicator's points are rounded half-up to the rubric's precision; section
+and entity totals are exact sums of those rounded points, so the printed parts
+always add up to the printed total."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from .model import EntityResult, Entry, Indicator, IndicatorScore, Rubric, ScoreSheet
+from .rules import plain, round_half_up, score
+
+NOT_ASSESSED = {"zh-CN": "未评估", "en": "not assessed"}
+NOT_APPLICABLE = {"zh-CN": "不适用", "en": "not applicable"}
+
+
+def score_indicator(indicator: Indicator, entry: Entry | None, precision: int,
+                    language: str = "zh-CN") -> IndicatorScore:
+    """One indicator's points, status and explanation ("92.5% ≥ 90% → 3/5")."""
+    maximum = plain(indicator.points)
+    if entry is None:
+        return IndicatorScore(indicator, None, Decimal(0), None, "not_assessed",
+                              f"{_say(NOT_ASSESSED, language)} → 0/{maximum}")
+    if entry.not_applicable:
+        because = _say(NOT_APPLICABLE, language) + (f"：{entry.reason}" if language != "en" else f": {entry.reason}")
+        return IndicatorScore(indicator, entry, Decimal(0), None, "not_applicable", because)
+    outcome = score(indicator.rule, entry.result, indicator.points, language)
+    computed = round_half_up(outcome.points, precision)
+    points = entry.override.points if entry.override else computed
+    return IndicatorScore(indicator, entry, points, computed, status_of(points, indicator.points),
+                          f"{outcome.because} → {plain(computed)}/{maximum}")
+
+
+def status_of(points: Decimal, maximum: Decimal) -> str:
+    if points > maximum:
+        return "bonus"
+    if points == maximum:
+        return "full"
+    return "zero" if points == 0 else "partial"
+
+
+def _say(words: dict, language: str) -> str:
+    return words.get(language, words["zh-CN"])
+
+
+def score_sheet(rubric: Rubric, sheet: ScoreSheet, language: str = "zh-CN") -> EntityResult:
+    """Every indicator of the rubric for one entity, with section totals, total and grade."""
+    scores = {key: score_indicator(indicator, sheet.entries.get(key), rubric.precision, language)
+              for key, indicator in rubric.indicators.items()}
+    sections = {section.key: sum((scores[i.key].points for i in section.all_indicators()), Decimal(0))
+                for section in rubric.walk_sections()}
+    raw_total = sum((s.points for s in scores.values()), Decimal(0))
+    applicable = sum((s.indicator.points for s in scores.values() if s.status != "not_applicable"), Decimal(0))
+    total = raw_total
+    rescaled = rubric.not_applicable == "rescale" and applicable != rubric.points
+    if rescaled:
+        total = round_half_up(Fraction(raw_total) * Fraction(rubric.points) / Fraction(applicable),
+                              rubric.precision) if applicable else Decimal(0)
+    vetoed_by = tuple(key for key, s in scores.items() if s.indicator.veto and s.status == "zero")
+    grade = rubric.lowest_grade if vetoed_by else rubric.grade_for(total)
+    return EntityResult(entity=sheet.entity, sheet=sheet, scores=scores, sections=sections,
+                        raw_total=raw_total, total=total, applicable_points=applicable,
+                        grade=grade, vetoed_by=vetoed_by, rescaled=rescaled)
+
+
+def rank(results: list[EntityResult]) -> list[EntityResult]:
+    """Highest total first; dense ranks, so tied totals share a rank and the next rank follows on."""
+    ordered = sorted(results, key=lambda r: (-r.total, r.entity))
+    totals = sorted({r.total for r in ordered}, reverse=True)
+    position = {total: n for n, total in enumerate(totals, start=1)}
+    for result in ordered:
+        result.rank = position[result.total]
+    return ordered

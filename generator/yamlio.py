@@ -1,0 +1,230 @@
+"""The only YAML reader.
+
+Files are composed into YAML nodes (safe: nothing is ever constructed from a tag)
+and turned into plain Map / Seq / Scalar values that remember where they came
+from. Every scalar stays text exactly as written — `1.1` is "1.1", `yes` is
+"yes" — and the schema that reads it decides what it means. Duplicate keys,
+tags, merge keys and alias bombs are errors with a position.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from .errors import Invalid, Mark
+
+try:  # libyaml's parser is several times faster; the pure one is a fallback
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_NESTING = 100          # deeper flow nesting crashes libyaml (seen at 50,000)
+MAX_ALIAS_NODES = 10_000   # nodes reached again through aliases ("billion laughs")
+MAX_BYTES = 20_000_000
+
+_STD = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+class Scalar(str):
+    """A scalar's text as written, with its position and whether it was quoted."""
+
+    mark: Mark
+    quoted: bool
+
+    def __new__(cls, text: str, mark: Mark, quoted: bool = False):
+        self = super().__new__(cls, text)
+        self.mark = mark
+        self.quoted = quoted
+        return self
+
+    @property
+    def is_null(self) -> bool:
+        return not self.quoted and str(self) in _NULLS
+
+
+class Map(dict):
+    """A mapping with text keys; `key_marks` gives each key's position."""
+
+    mark: Mark
+    key_marks: dict
+
+    def key_mark(self, key: str) -> Mark:
+        return self.key_marks.get(key, self.mark)
+
+    def value_mark(self, key: str) -> Mark:
+        return mark_of(self.get(key), self.key_mark(key))
+
+
+class Seq(list):
+    """A sequence with its position."""
+
+    mark: Mark
+
+
+def mark_of(value, default: Mark) -> Mark:
+    """The position a loaded value came from, or `default` for plain Python values."""
+    return getattr(value, "mark", default)
+
+
+def describe(value) -> str:
+    """How an arrived value is named in a message: short, quoted, never huge."""
+    if value is None or (isinstance(value, Scalar) and value.is_null):
+        return "nothing"
+    if isinstance(value, Map):
+        return "a mapping"
+    if isinstance(value, (Seq, list)):
+        return "a list"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "…")
+
+
+def read_text(path: Path, shown: str) -> str:
+    """A file's text as UTF-8 (a leading byte-order mark is allowed)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise Invalid(f"cannot read the file: {error.strerror}", mark=Mark(shown)) from None
+    if len(data) > MAX_BYTES:
+        raise Invalid(f"expected a file under {MAX_BYTES // 1_000_000} MB, got {len(data):,} bytes",
+                      "split it into several files", Mark(shown))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise Invalid(f"expected UTF-8 text, got the byte 0x{data[error.start]:02x}",
+                      "save the file as UTF-8 (in Excel or WPS: 另存为 → UTF-8)",
+                      Mark(shown, line, column)) from None
+
+
+def load_file(path: Path, shown: str):
+    """Read one YAML file into Map/Seq/Scalar values, or raise Invalid with a position."""
+    return load_text(read_text(path, shown), shown)
+
+
+def load_text(text: str, shown: str):
+    """Parse YAML text into Map/Seq/Scalar values, or raise Invalid with a position."""
+    _check_nesting(text, shown)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_error(error, text, shown) from None
+    except yaml.YAMLError as error:
+        raise Invalid(f"expected valid YAML, got: {error}", mark=Mark(shown)) from None
+    if node is None:
+        return None
+    return _Converter(shown).convert(node)
+
+
+def _check_nesting(text: str, shown: str) -> None:
+    depth = deepest = 0
+    for char in re.sub(r"[^\[\]{}]+", "", text):
+        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise Invalid(f"expected at most {MAX_NESTING} nested brackets, got {deepest}",
+                      "the file is not a scoresite data file", Mark(shown))
+
+
+def _syntax_error(error: yaml.MarkedYAMLError, text: str, shown: str) -> Invalid:
+    mark = error.problem_mark or error.context_mark
+    where = Mark(shown, mark.line + 1, mark.column + 1) if mark else Mark(shown)
+    problem = (error.problem or "invalid YAML").strip()
+    context = f" ({error.context.strip()})" if error.context else ""
+    line = text.splitlines()[where.line - 1] if mark and where.line <= len(text.splitlines()) else ""
+    hint = _syntax_hint(problem, line)
+    return Invalid(f"expected valid YAML, got a syntax error: {problem}{context}", hint, where)
+
+
+def _syntax_hint(problem: str, line: str) -> str:
+    if "\t" in line or "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "another document" in problem:
+        return "a file holds one document: remove the '---' line"
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted, or the indentation is off"
+    if "could not find expected ':'" in problem or "block end" in problem:
+        return "check the indentation of this line against the lines above it"
+    if "special characters" in problem:
+        return "the file contains control characters; is it really a text file?"
+    return "check the quoting and indentation around this position"
+
+
+class _Converter:
+    """Turns composed nodes into Map/Seq/Scalar, rejecting what a data file must not hold."""
+
+    def __init__(self, shown: str):
+        self.shown = shown
+        self.seen: set[int] = set()
+        self.repeated = 0
+
+    def mark(self, node) -> Mark:
+        return Mark(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def convert(self, node, stack: tuple = ()):
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        self.count_visit(node, stack)
+        if isinstance(node, yaml.SequenceNode):
+            return self.sequence(node, stack + (id(node),))
+        return self.mapping(node, stack + (id(node),))
+
+    def count_visit(self, node, stack: tuple) -> None:
+        if id(node) in stack:
+            raise Invalid("expected data, got an alias that refers to itself",
+                          "remove the recursive &anchor / *alias", self.mark(node))
+        if id(node) in self.seen:
+            self.repeated += len(node.value) + 1
+            if self.repeated > MAX_ALIAS_NODES:
+                raise Invalid("expected a data file, got aliases that expand without limit",
+                              "remove the *aliases or write the values out", self.mark(node))
+        self.seen.add(id(node))
+
+    def scalar(self, node) -> Scalar:
+        if node.tag not in _PLAIN_TAGS:
+            raise self.tag_error(node)
+        return Scalar(node.value, self.mark(node), quoted=node.style is not None and node.style in "'\"")
+
+    def sequence(self, node, stack: tuple) -> Seq:
+        if node.tag != _STD + "seq":
+            raise self.tag_error(node)
+        seq = Seq(self.convert(item, stack) for item in node.value)
+        seq.mark = self.mark(node)
+        return seq
+
+    def mapping(self, node, stack: tuple) -> Map:
+        if node.tag != _STD + "map":
+            raise self.tag_error(node)
+        result = Map()
+        result.mark = self.mark(node)
+        result.key_marks = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node)
+            if key in result:
+                first = result.key_marks[key]
+                raise Invalid(f"expected each key once, got {key!r} a second time "
+                              f"(first at line {first.line})",
+                              "merge the two entries into one; YAML would silently keep only the last",
+                              self.mark(key_node))
+            result.key_marks[key] = self.mark(key_node)
+            result[key] = self.convert(value_node, stack)
+        return result
+
+    def key(self, node) -> Scalar:
+        if node.tag == _STD + "merge":
+            raise Invalid("expected a key, got a merge key '<<'",
+                          "write the keys out; merge keys are not supported", self.mark(node))
+        if not isinstance(node, yaml.ScalarNode):
+            raise Invalid("expected a plain key, got a list or mapping used as a key",
+                          "keys are text such as 1.2.1 or result", self.mark(node))
+        return self.scalar(node)
+
+    def tag_error(self, node) -> Invalid:
+        tag = node.tag.replace(_STD, "!!")
+        return Invalid(f"expected plain data, got the YAML tag {tag}",
+                       "remove the tag; scoresite data files use no tags", self.mark(node))
