@@ -36,7 +36,7 @@ def _selected(project: Project, drafts: bool, only: tuple[str, ...]):
             raise click.BadParameter(f"no assessment {', '.join(unknown)}; known: {', '.join(project.assessments)}",
                                      param_hint="--assessment")
         chosen = [a for a in chosen if a.id in only]
-    return sorted(chosen, key=lambda a: (a.period, a.id), reverse=True)
+    return sorted(sorted(chosen, key=lambda a: a.id), key=lambda a: a.period, reverse=True)
 
 
 @click.group()

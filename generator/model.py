@@ -151,7 +151,7 @@ Result = Union[bool, str, Quantity, Ratio, Change, Missed, Decimal, int]
 
 # --- the registry of units -------------------------------------------------------------
 
-UNIT_KINDS = ("department", "city", "association", "bank", "office", "group")
+UNIT_KINDS = ("department", "city", "county", "association", "bank", "office", "group")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ reference, and reports every problem at once. Nothing is written here."""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -237,7 +238,8 @@ class EvidenceFiles:
         if not self.base.is_dir():
             return f"create {EVIDENCE_DIR}/ and put the file there"
         known = [p.relative_to(self.base).as_posix() for p in self.base.rglob("*") if p.is_file()]
-        return suggest(posix.as_posix(), known, "evidence files")
+        close = difflib.get_close_matches(posix.as_posix(), known, n=1, cutoff=0.6)
+        return f"did you mean {close[0]!r}?" if close else f"put the file at {EVIDENCE_DIR}/{posix}"
 
 
 def _load_assessments(root, sources, rubrics, units, evidence, problems) -> dict[str, Assessment]:

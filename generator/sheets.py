@@ -155,9 +155,14 @@ def result_check(rule, value, maximum):
 
 
 def result_levels(rule, value, maximum):
+    """A level key; `yes` and `no` also name the highest and the lowest level
+    (得满分 / 不得分) unless the levels use those keys themselves."""
     word = _word(value)
     if rule.find(word):
         return word
+    if word in ("yes", "no"):
+        ordered = sorted(rule.levels, key=lambda level: level.points)
+        return (ordered[-1] if word == "yes" else ordered[0]).key
     by_label = next((level.key for level in rule.levels if level.label == word), None)
     keys = [level.key for level in rule.levels]
     hint = (f"{word!r} is the label of level {by_label!r}: write result: {by_label}" if by_label
