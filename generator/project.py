@@ -56,6 +56,7 @@ PAGE_FIELDS = {
 }
 RESERVED_SLUGS = {"assessments", "rubrics", "units", "data", "assets", "changes", "index", "404", "search"}
 EVIDENCE_DIR = "content/evidence"
+UNREADABLE = object()   # what Sources.load returns for a file it reported as broken
 
 
 @dataclass
@@ -88,7 +89,7 @@ class Sources:
         return path.relative_to(self.root).as_posix()
 
     def load(self, path: Path, problems: Problems):
-        """The file's YAML values, or None after reporting why it cannot be read."""
+        """The file's YAML values (None for an empty file), or UNREADABLE after reporting why."""
         shown = self.shown(path)
         self.read.append(shown)
         try:
@@ -96,15 +97,18 @@ class Sources:
             stamp = (stat.st_mtime_ns, stat.st_size)
             cached = self.cache.get(shown)
             if cached and cached[0] == stamp:
-                return cached[1]
-            value = load_file(path, shown)
+                value, errors = cached[1]
+            else:
+                value, errors = load_file(path, shown)
         except Invalid as error:
             problems.add_invalid(Mark(shown), error)
-            return None
+            return UNREADABLE
         except OSError as error:
             problems.add(Mark(shown), f"expected a readable file, got: {error.strerror}")
-            return None
-        self.cache[shown] = (stamp, value)
+            return UNREADABLE
+        self.cache[shown] = (stamp, (value, errors))
+        for error in errors:
+            problems.add_invalid(Mark(shown), error)
         return value
 
 
@@ -134,8 +138,9 @@ def _load_site(root: Path, sources: Sources, problems: Problems) -> Site:
         problems.add(Mark("content/site.yaml"), "expected the site settings file content/site.yaml, got no such file",
                      "run scoresite in a project folder (one holding content/ and rubrics/), or pass --project DIR")
         return Site(title="")
-    fields = read_map(sources.load(path, problems), SITE_FIELDS, problems, "the site settings",
-                      Mark("content/site.yaml")) if path.is_file() else None
+    value = sources.load(path, problems)
+    fields = read_map(value, SITE_FIELDS, problems, "the site settings",
+                      Mark("content/site.yaml")) if value is not UNREADABLE else None
     if not fields or not fields.get("title"):
         return Site(title="")
     return Site(**{k: v for k, v in fields.items() if v is not None})
@@ -146,7 +151,7 @@ def _load_units(root: Path, sources: Sources, problems: Problems) -> dict[str, U
     if not path.is_file():
         return {}
     value = sources.load(path, problems)
-    if value is None:
+    if value is UNREADABLE:
         return {}
     if not isinstance(value, Seq):
         problems.add(mark_of(value, Mark("content/units.yaml")), f"expected a list of units, got {describe(value)}",
@@ -199,7 +204,8 @@ class UnitResolver:
 def _load_rubrics(root: Path, sources: Sources, resolver: UnitResolver, problems: Problems) -> dict[str, Rubric]:
     rubrics: dict[str, Rubric] = {}
     for path in sorted((root / "rubrics").glob("*.yaml")):
-        rubric = read_rubric(sources.load(path, problems), sources.shown(path), resolver, problems)
+        value = sources.load(path, problems)
+        rubric = read_rubric(value, sources.shown(path), resolver, problems) if value is not UNREADABLE else None
         if rubric is None:
             continue
         if rubric.id != path.stem:
@@ -251,31 +257,35 @@ def _load_assessments(root, sources, rubrics, units, evidence, problems) -> dict
             problems.add(Mark(shown), f"expected an assessment folder named like an id, got {folder.name!r}",
                          "folder names become URLs: use a-z, 0-9 and '-', e.g. 2026-city")
             continue
-        assessment = _load_assessment(folder, sources, rubrics, problems)
-        if assessment is None:
-            continue
-        rubric = rubrics.get(assessment.rubric)
+        assessment, rubric = _load_assessment(folder, sources, rubrics, problems)
+        # score files are checked even when assessment.yaml is broken: every problem at once
         for path in sorted(folder.glob("*.yaml")):
             if path.name != "assessment.yaml":
                 _add_sheet(assessment, path, sources, rubric, units, evidence, problems)
-        assessments[assessment.id] = assessment
+        if assessment is not None:
+            assessments[assessment.id] = assessment
     return assessments
 
 
-def _load_assessment(folder: Path, sources: Sources, rubrics: dict, problems: Problems) -> Assessment | None:
+def _load_assessment(folder: Path, sources: Sources, rubrics: dict, problems: Problems):
+    """The assessment (None when broken) and its rubric (None when unknown)."""
     path = folder / "assessment.yaml"
     shown = sources.shown(path)
     if not path.is_file():
         problems.add(Mark(shown), "expected assessment.yaml in every assessment folder, got no such file",
                      "it names the rubric, the period and the status (draft or published)")
-        return None
+        return None, None
     value = sources.load(path, problems)
-    fields = read_map(value, ASSESSMENT_FIELDS, problems, "an assessment", Mark(shown))
-    if not fields or None in (fields.get(k) for k in ("title", "rubric", "period", "status")):
-        return None
-    if fields["rubric"] not in rubrics:
+    fields = read_map(value, ASSESSMENT_FIELDS, problems, "an assessment", Mark(shown)) \
+        if value is not UNREADABLE else None
+    if not fields:
+        return None, None
+    rubric = rubrics.get(fields.get("rubric"))
+    if fields.get("rubric") and rubric is None:
         problems.add(value.value_mark("rubric"), f"expected the id of a rubric in rubrics/, got {fields['rubric']!r}",
                      suggest(fields["rubric"], rubrics, "rubrics"))
+    if rubric is None or None in (fields.get(k) for k in ("title", "period", "status")):
+        return None, rubric
     notice = None
     if fields.get("notice") is not None:
         spec = read_map(fields["notice"], NOTICE_FIELDS, problems, "a notice", value.value_mark("notice"))
@@ -285,13 +295,13 @@ def _load_assessment(folder: Path, sources: Sources, rubrics: dict, problems: Pr
                              f"got {spec['to']}")
             notice = Notice(spec["from"], spec["to"], spec["contact"])
     fields.update(notice=notice)
-    return Assessment(id=folder.name, path=shown, **fields)
+    return Assessment(id=folder.name, path=shown, **fields), rubric
 
 
 def _add_sheet(assessment, path, sources, rubric, units, evidence, problems) -> None:
     shown = sources.shown(path)
     value = sources.load(path, problems)
-    if value is None:
+    if value is UNREADABLE:
         return
     sheet = read_sheet(value, shown, rubric, evidence, problems)
     if sheet is None:
@@ -306,7 +316,7 @@ def _add_sheet(assessment, path, sources, rubric, units, evidence, problems) -> 
     elif units[sheet.entity].kind == "group":
         problems.add(entity_mark, f"expected an assessed unit, got the group {sheet.entity!r}",
                      "groups stand for several units and cannot be assessed themselves")
-    else:
+    elif assessment is not None:
         assessment.sheets[sheet.entity] = sheet
 
 
@@ -339,10 +349,12 @@ def _load_page(path: Path, shown: str, problems: Problems) -> Page | None:
                      "start the page with\n    ---\n    title: 关于本站\n    ---")
         return None
     try:
-        value = load_text("\n" + match.group(1), shown)   # the leading newline keeps line numbers true
+        value, errors = load_text("\n" + match.group(1), shown)   # the leading newline keeps line numbers true
     except Invalid as error:
         problems.add_invalid(Mark(shown), error)
         return None
+    for error in errors:
+        problems.add_invalid(Mark(shown), error)
     fields = read_map(value, PAGE_FIELDS, problems, "a page's front matter", Mark(shown))
     if not fields or not fields.get("title"):
         return None

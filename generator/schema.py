@@ -9,6 +9,7 @@ Invalid(message, hint). They never see a file: positions come from the values.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,18 +49,20 @@ def read_map(value, fields: dict[str, Field], problems: Problems, what: str,
         problems.add(mark_of(value, fallback), f"expected {what} (a mapping of keys), got {describe(value)}")
         return None
     parsed: dict[str, Any] = {}
+    misspelt = set()
     for key in value:
         if key not in fields:
             problems.add(value.key_mark(key), f"expected a key of {what}, got the unknown key {key!r}",
                          suggest(key, fields, "keys"))
+            misspelt.update(difflib.get_close_matches(key, fields, n=3, cutoff=0.5))
     for name, field in fields.items():
         if name not in value or _is_null(value[name]):
-            if field.required:
+            if not field.required:
+                parsed[name] = field.default
+            elif name not in misspelt:   # a misspelt key has already said it
                 problems.add(value.key_mark(name) if name in value else value.mark,
                              f"expected the key {name!r} in {what}, got {'nothing' if name in value else 'no such key'}",
                              field.doc)
-            else:
-                parsed[name] = field.default
             continue
         try:
             parsed[name] = field.parse(value[name])
@@ -160,12 +163,12 @@ def boolean(value) -> bool:
 def date(value) -> dt.date:
     """A calendar date written 2026-11-20."""
     written = str(scalar(value)).strip()
+    if not DATE_RE.match(written):
+        raise Invalid(f"expected a date such as 2026-11-20, got {describe(written)}", "write dates as YYYY-MM-DD")
     try:
-        if DATE_RE.match(written):
-            return dt.date.fromisoformat(written)
-    except ValueError:
-        pass
-    raise Invalid(f"expected a date such as 2026-11-20, got {describe(written)}")
+        return dt.date.fromisoformat(written)
+    except ValueError as error:
+        raise Invalid(f"expected a date such as 2026-11-20, got {describe(written)}", f"{error}") from None
 
 
 def one_of(*choices: str) -> Parser:

@@ -103,22 +103,35 @@ def read_text(path: Path, shown: str) -> str:
 
 
 def load_file(path: Path, shown: str):
-    """Read one YAML file into Map/Seq/Scalar values, or raise Invalid with a position."""
+    """Read one YAML file: (values, problems that did not stop the reading), or raise Invalid."""
     return load_text(read_text(path, shown), shown)
 
 
 def load_text(text: str, shown: str):
-    """Parse YAML text into Map/Seq/Scalar values, or raise Invalid with a position."""
+    """Parse YAML text into Map/Seq/Scalar values.
+
+    Returns (values, problems): a key written twice is a problem, but the rest of the
+    file is still read so that every other problem in it is reported too. A file that
+    cannot be read at all (syntax, tags, aliases) raises Invalid.
+    """
     _check_nesting(text, shown)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, text, shown) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise Invalid(f"expected printable text, got the control character {error.character!r}",
+                      "the file contains characters a text editor does not show; is it really a text file?",
+                      Mark(shown, line, column)) from None
     except yaml.YAMLError as error:
-        raise Invalid(f"expected valid YAML, got: {error}", mark=Mark(shown)) from None
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise Invalid(f"expected valid YAML, got: {first}", mark=Mark(shown)) from None
     if node is None:
-        return None
-    return _Converter(shown).convert(node)
+        return None, []
+    converter = _Converter(shown)
+    return converter.convert(node), converter.problems
 
 
 def _check_nesting(text: str, shown: str) -> None:
@@ -162,6 +175,7 @@ class _Converter:
         self.shown = shown
         self.seen: set[int] = set()
         self.repeated = 0
+        self.problems: list[Invalid] = []
 
     def mark(self, node) -> Mark:
         return Mark(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -207,10 +221,11 @@ class _Converter:
             key = self.key(key_node)
             if key in result:
                 first = result.key_marks[key]
-                raise Invalid(f"expected each key once, got {key!r} a second time "
-                              f"(first at line {first.line})",
-                              "merge the two entries into one; YAML would silently keep only the last",
-                              self.mark(key_node))
+                self.problems.append(Invalid(
+                    f"expected each key once, got {key!r} a second time (first at line {first.line})",
+                    "merge the two entries into one; YAML would silently keep only the last",
+                    self.mark(key_node)))
+                continue
             result.key_marks[key] = self.mark(key_node)
             result[key] = self.convert(value_node, stack)
         return result

@@ -1,0 +1,5 @@
+"""`python -m generator` runs the scoresite command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,98 @@
+"""The computed results of the repository's own example, checked by hand from the method texts."""
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal as D
+
+import pytest
+
+from generator.export import export_csv, export_json
+from generator.project import load_project
+
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def project():
+    return load_project(REPO)
+
+
+def _result(project, assessment, entity):
+    return next(r for r in project.results[assessment] if r.entity == entity)
+
+
+def test_city_2026_total_is_100_minus_the_points_lost(project):
+    # read off content/assessments/2026-city/shuozhou.yaml against the 附件2 method texts
+    lost = {
+        "1.2.1": 1,   # partial: 虽成立但未达标得1分 of 2
+        "1.6.1": 1,   # partial: 虽属创新且效果一般得1分 of 2
+        "2.2.3": 1,   # partial of 2
+        "2.2.8": 2,   # none: 未出台不得分
+        "2.3.2": 2,   # 92.5%: 达到90%得3分 of 5
+        "3.1.2": 1,   # partial of 2
+        "3.5.1": 1,   # 93% vs 90%: 提高3个百分点之内得2分 of 3
+        "3.6.1": 1,   # partial of 2
+        "4.1.4": 1,   # partial of 2
+        "4.3.2": 1,   # no
+        "4.4.1": 2,   # not assessed
+        "5.2.2": 1,   # no → 0, overridden to 1 of 2
+    }
+    result = _result(project, "2026-city", "shuozhou")
+    assert result.total == 100 - sum(lost.values()) == 85
+    assert {k: s.indicator.points - s.points for k, s in result.scores.items() if s.points != s.indicator.points} == lost
+    assert result.grade == "良好" and result.assessed == 57
+
+
+@pytest.mark.parametrize("entity, total", [
+    # 重视程度 20 + 组织领导 10 + 职责任务 (35 × 7/8 = 30.625 → 30.63, partial 2) + 日常工作
+    # (3 − 0.5, 4, 3 − 0.5) + 社会评价 (85.5% ≥ 80% → 20)
+    ("finance", D("20") + 10 + D("30.63") + 2 + D("2.5") + 4 + D("2.5") + 20),
+    # 职责任务 35 × 3/8 = 13.125 → 13.13 (half-up); 会议缺5次 → 0 (扣完为止); 满意度 62.5% → 20 − 17.5
+    ("science", D("20") + 10 + D("13.13") + 0 + D("1.5") + 0 + D("1.5") + D("2.5")),
+    # 信息超7条: ⌊7/3⌋ × 0.5 = 1 bonus point above the 3-point maximum
+    ("hrss", D("20") + 10 + 35 + 5 + 3 + 4 + 4 + 20),
+])
+def test_department_totals(project, entity, total):
+    assert _result(project, "2026-departments", entity).total == total
+
+
+def test_tied_totals_share_a_dense_rank(project):
+    ranks = {r.entity: r.rank for r in project.results["2026-departments"]}
+    assert ranks["fgw"] == ranks["education"] == 3 and ranks["aic"] == 4
+
+
+def test_rescaled_total_and_veto(project):
+    shuocheng = _result(project, "2026-counties", "shuocheng")
+    # 27.5 + 4 × 5 + 20 = 67.5 of 80 applicable points → 67.5 × 100 / 80 = 84.375 → 84.38
+    assert (shuocheng.raw_total, shuocheng.applicable_points, shuocheng.total) == (D("67.5"), 80, D("84.38"))
+    shanyin = _result(project, "2026-counties", "shanyin")
+    assert shanyin.total == 78 and shanyin.vetoed_by == ("2.1",) and shanyin.grade == "不合格"
+
+
+def test_every_total_is_the_sum_of_its_parts(project):
+    for assessment_id, results in project.results.items():
+        rubric = project.rubric_of(project.assessments[assessment_id])
+        for result in results:
+            assert result.raw_total == sum(s.points for s in result.scores.values())
+            assert result.raw_total == sum(result.sections[s.key] for s in rubric.sections)
+
+
+def test_json_numbers_are_exact_literals(project):
+    text = export_json(project, list(project.assessments.values()))
+    assert '"total": 91.63' in text and '"points": 30.63' in text and '"points": 13.13' in text
+    assert not re.search(r"\d\.\d{5,}", text)                  # never 27.219999999999999
+    assert not re.search(r":\s*\d+\.0[,\n]", text)             # 23, not 23.0
+    data = json.loads(text)
+    assert {a["id"] for a in data["assessments"]} == set(project.assessments)
+
+
+def test_csv_has_one_row_per_entity_and_indicator(project):
+    published = [a for a in project.assessments.values() if not a.is_draft]
+    rows = list(csv.DictReader(io.StringIO(export_csv(project, published))))
+    expected = sum(len(a.sheets) * len(project.rubric_of(a).indicators) for a in published)
+    assert len(rows) == expected
+    row = next(r for r in rows if r["entity"] == "finance" and r["indicator"] == "3.1")
+    assert (row["points"], row["max"], row["status"]) == ("30.63", "35", "partial")
+    assert row["explanation"] == "35 × 7/8 = 30.625 → 30.63/35"

@@ -1,0 +1,181 @@
+"""Loading and cross-checking projects: valid ones score as expected, invalid ones say
+exactly where and what is wrong — path:line:column, expected, got, hint."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from generator.project import load_project
+
+from conftest import FIXTURES, errors_of
+
+
+def test_minimal_project_loads_and_scores(project_dir):
+    project = load_project(project_dir())
+    [result] = project.results["2026"]
+    assert [s.points for s in result.scores.values()] == [D(2), D(1), D(1)]
+    assert result.total == D(4) and result.grade == "一般" and result.rank == 1
+    assert project.rubrics["mini"].indicators["1.2"].units == ("finance", "hrss")
+
+
+def test_keys_and_results_are_read_as_written(project_dir):
+    root = project_dir({"content/assessments/2026/shuozhou.yaml": """\
+        entity: shuozhou
+        scores:
+          1.1: {result: yes}
+        """})
+    sheet = load_project(root).assessments["2026"].sheets["shuozhou"]
+    assert list(sheet.entries) == ["1.1"] and sheet.entries["1.1"].result is True
+
+
+@pytest.mark.parametrize("files, expected", [
+    # a key twice in one mapping: PyYAML would silently keep the last
+    ({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.1: {result: yes}\n  1.1: {result: no}\n"},
+     ["content/assessments/2026/shuozhou.yaml:4:3: expected each key once, got '1.1' a second time (first at line 3)\n"
+      "    hint: merge the two entries into one; YAML would silently keep only the last"]),
+    # a bare number for a percentage threshold
+    ({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.2: {result: 92.5}\n"},
+     ["content/assessments/2026/shuozhou.yaml:3:17: expected a percentage such as 92.5%, got the plain number 92.5\n"
+      "    hint: did you mean 92.5%?"]),
+    ({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.2: {result: 0.925}\n"},
+     ["content/assessments/2026/shuozhou.yaml:3:17: expected a percentage such as 92.5%, got the plain number 0.925\n"
+      "    hint: did you mean 92.5%?"]),
+    # an unknown level, and a level written by its label
+    ({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.3: {result: parital}\n"},
+     ["content/assessments/2026/shuozhou.yaml:3:17: expected one of the levels full, partial, none, got 'parital'\n"
+      "    hint: did you mean 'partial'?; levels: full (符合), partial (部分符合), none (不符合)"]),
+    ({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.3: {result: 部分符合}\n"},
+     ["content/assessments/2026/shuozhou.yaml:3:17: expected one of the levels full, partial, none, got '部分符合'\n"
+      "    hint: '部分符合' is the label of level 'partial': write result: partial"]),
+    # check results are words, not YAML booleans
+    ({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.1: {result: 是}\n"},
+     ["content/assessments/2026/shuozhou.yaml:3:17: expected yes or no (rule: check), got '是'\n"
+      "    hint: did you mean yes?"]),
+    ({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.1: {result: on}\n"},
+     ["content/assessments/2026/shuozhou.yaml:3:17: expected yes or no (rule: check), got 'on'\n"
+      "    hint: write yes when the indicator is met, no when it is not"]),
+    # an unknown indicator key, an unknown key in an entry
+    ({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.4: {result: yes}\n  1.1: {reslt: yes}\n"},
+     ["content/assessments/2026/shuozhou.yaml:3:3: expected an indicator key of rubric 'mini', got '1.4'\n"
+      "    hint: did you mean '1.3' or '1.2' or '1.1'?",
+      "content/assessments/2026/shuozhou.yaml:4:9: expected a key of the entry for 1.1, got the unknown key 'reslt'\n"
+      "    hint: did you mean 'result' or 'reason'?"]),
+    # the file name and the entity differ; an unknown entity
+    ({"content/assessments/2026/shuozhou.yaml": None,
+      "content/assessments/2026/shuozou.yaml": "entity: shuozhou\nscores: {}\n"},
+     ["content/assessments/2026/shuozou.yaml:1:9: expected entity: shuozou to match the file name, got entity: shuozhou\n"
+      "    hint: rename the file to shuozhou.yaml or correct the entity"]),
+    ({"content/assessments/2026/shuozhou.yaml": None,
+      "content/assessments/2026/datong.yaml": "entity: datong\nscores: {}\n"},
+     ["content/assessments/2026/datong.yaml:1:9: expected a unit id from content/units.yaml, got 'datong'\n"
+      "    hint: known unit ids: hrss, finance, shuozhou"]),
+    # an unknown unit in a rubric suggests the closest known names
+    ({"content/assessments/2026/shuozhou.yaml": None, "rubrics/mini.yaml": "id: mini\ntitle: t\npoints: 2\nsections:\n  - id: '1'\n    title: s\n    indicators:\n"
+                           "      - {id: '1', text: t, points: 2, units: [市人社], rule: check}\n"},
+     ["rubrics/mini.yaml:8:47: expected a unit listed in content/units.yaml, got '市人社'\n"
+      "    hint: did you mean '市人社局' or '人社局'?"]),
+    # declared totals that do not add up
+    ({"content/assessments/2026/shuozhou.yaml": None, "rubrics/mini.yaml": "id: mini\ntitle: t\npoints: 3\nsections:\n  - id: '1'\n    title: s\n    points: 1\n"
+                           "    indicators:\n      - {id: '1', text: t, points: 2, rule: check}\n"},
+     ["rubrics/mini.yaml:3:9: expected points: 3 to equal the sum of the rubric's sections, got a sum of 2\n"
+      "    hint: correct the declared points, or the points of the indicators below it",
+      "rubrics/mini.yaml:7:13: expected points: 1 to equal the sum of the indicators in section 1, got a sum of 2\n"
+      "    hint: correct the declared points, or the points of the indicators below it"]),
+    # a level worth more than the indicator
+    ({"content/assessments/2026/shuozhou.yaml": None, "rubrics/mini.yaml": "id: mini\ntitle: t\npoints: 2\nsections:\n  - id: '1'\n    title: s\n    indicators:\n"
+                           "      - id: '1'\n        text: t\n        points: 2\n        rule:\n          levels:\n"
+                           "            - {key: full, points: 3, label: a}\n            - {key: none, points: 0, label: b}\n"},
+     ["rubrics/mini.yaml:13:35: expected a level's points to be at most the indicator's 2, got 3\n"
+      "    hint: raise the indicator's points or lower the level's"]),
+    # unsafe evidence links, evidence files outside content/evidence/ or missing
+    ({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.1:\n    result: yes\n    evidence:\n"
+      "      - {title: x, url: 'javascript:alert(1)'}\n      - {title: y, file: ../../rubrics/mini.yaml}\n"
+      "      - {title: z, file: missing.pdf}\n"},
+     ["content/assessments/2026/shuozhou.yaml:6:25: expected an http://, https:// or mailto: address, got 'javascript:alert(1)'\n"
+      "    hint: only http, https and mailto links are published; local files go in `file:`",
+      "content/assessments/2026/shuozhou.yaml:7:26: expected a path inside content/evidence/, got '../../rubrics/mini.yaml'\n"
+      "    hint: put the file in content/evidence/ and write its path from there, e.g. 2026/report.pdf",
+      "content/assessments/2026/shuozhou.yaml:8:26: expected an existing file content/evidence/missing.pdf, got no such file\n"
+      "    hint: create content/evidence/ and put the file there"]),
+    # an unknown rubric
+    ({"content/assessments/2026/assessment.yaml": "title: t\nrubric: minni\nperiod: '2026'\nstatus: published\n",
+      "content/assessments/2026/shuozhou.yaml": None},
+     ["content/assessments/2026/assessment.yaml:2:9: expected the id of a rubric in rubrics/, got 'minni'\n"
+      "    hint: did you mean 'mini'?"]),
+    # an unknown key anywhere is an error with the nearest valid key
+    ({"content/site.yaml": "title: t\nlanguge: en\n"},
+     ["content/site.yaml:2:1: expected a key of the site settings, got the unknown key 'languge'\n"
+      "    hint: did you mean 'language'?"]),
+])
+def test_errors_name_file_line_column(project_dir, files, expected):
+    assert errors_of(project_dir(files)) == expected
+
+
+def test_all_errors_are_reported_at_once(project_dir):
+    root = project_dir({
+        "content/site.yaml": "title: t\ntheme: Fancy Theme\n",
+        "content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.1: {result: maybe}\n  1.2: {result: 1.2.3}\n",
+    })
+    errors = errors_of(root)
+    assert [e.split(": expected")[0] for e in errors] == [
+        "content/assessments/2026/shuozhou.yaml:3:17", "content/assessments/2026/shuozhou.yaml:4:17",
+        "content/site.yaml:2:8"]
+
+
+@pytest.mark.parametrize("body, message", [
+    (b"entity: shuozhou\nscores:\n\t1.1: {result: yes}\n", "3:1: expected valid YAML, got a syntax error"),
+    (b"\xff\xfe\x00e\x00n", "1:1: expected UTF-8 text, got the byte 0xff"),
+    (b"entity: !!python/object/apply:os.system [ls]\n", "1:9: expected plain data, got the YAML tag !!python/object/apply:os.system"),
+    (b"a: &a [*a]\n", "1:4: expected data, got an alias that refers to itself"),
+    (b"- &a [x,x,x,x,x,x,x,x,x,x]\n- &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n- &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+     b"- &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n- [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
+     "expected a data file, got aliases that expand without limit"),
+    (b"[" * 5000, "1:1: expected at most 100 nested brackets, got 5000"),
+    (b"scores: [1, 2]\n", "1:1: expected the key 'entity' in a score file, got no such key"),
+    (b"", "1:1: expected a score file (a mapping of keys), got nothing"),
+    (b"entity: shuozhou\nscores:\n  1.1: {result: yes, note: x, points: 99999999999999999999999}\n",
+     "3:31: expected a key of the entry for 1.1, got the unknown key 'points'"),
+])
+def test_hostile_files_give_clean_errors(project_dir, body, message):
+    errors = errors_of(project_dir({"content/assessments/2026/shuozhou.yaml": body}))
+    assert any(message in error for error in errors), errors
+    assert all(error.startswith("content/assessments/2026/shuozhou.yaml:") for error in errors)
+
+
+def test_broken_fixture_project_reports_exactly_its_expected_errors():
+    root = FIXTURES / "broken"
+    expected = (root / "expected-errors.txt").read_text(encoding="utf-8").rstrip("\n")
+    assert "\n".join(errors_of(root)) == expected
+
+
+def test_levels_accept_yes_and_no_for_the_highest_and_lowest_level(project_dir):
+    root = project_dir({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.3: {result: no}\n"})
+    [result] = load_project(root).results["2026"]
+    assert result.scores["1.3"].points == 0 and result.scores["1.3"].explanation == "不符合 → 0/3"
+
+
+def test_override_is_kept_beside_the_computed_points(project_dir):
+    root = project_dir({"content/assessments/2026/shuozhou.yaml": """\
+        entity: shuozhou
+        scores:
+          1.1:
+            result: no
+            override: {points: 1, reason: 复核后认定部分落实}
+        """})
+    [result] = load_project(root).results["2026"]
+    score = result.scores["1.1"]
+    assert (score.computed, score.points, score.status) == (D(0), D(1), "partial")
+    assert result.total == D(1)
+
+
+def test_override_above_the_maximum_is_an_error(project_dir):
+    root = project_dir({"content/assessments/2026/shuozhou.yaml":
+                        "entity: shuozhou\nscores:\n  1.1: {result: no, override: {points: 3, reason: x}}\n"})
+    assert errors_of(root) == ["content/assessments/2026/shuozhou.yaml:3:40: expected override points of at most 2, got 3\n"
+                               "    hint: indicator 1.1 is worth 2"]
+
+
+def test_not_applicable_needs_a_reason(project_dir):
+    root = project_dir({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.1: {result: n/a}\n"})
+    assert errors_of(root) == ["content/assessments/2026/shuozhou.yaml:3:17: expected a reason beside result: n/a "
+                               "for 1.1, got none\n    hint: add e.g. reason: 本市无此项工作 — readers are told why it does not apply"]
