@@ -81,6 +81,58 @@ def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], outp
         sys.stdout.buffer.flush()
 
 
+@cli.command()
+@click.option("--drafts", is_flag=True, help="Include draft assessments and pages, marked 草稿 and noindex.")
+@click.option("--out", "-o", "out", default="site", show_default=True, type=click.Path(file_okay=False),
+              help="The output folder (relative to the project).")
+@click.option("--base-url", help="The public address, for sitemap.xml (overrides site.yaml).")
+@click.pass_obj
+def build(project_dir: str, drafts: bool, out: str, base_url: str | None) -> None:
+    """Build the static site into site/ (or --out)."""
+    from .build import BuildOptions, build as build_site
+    from .pages import PlanError
+    from .writer import WriteError
+
+    root = Path(project_dir)
+    target = Path(out) if Path(out).is_absolute() else root / out
+    bar = _ProgressBar()
+    try:
+        report = build_site(root, BuildOptions(target, drafts, base_url), progress=bar.update)
+    except ProjectError as error:
+        bar.close()
+        _report(error)
+        sys.exit(1)
+    except (WriteError, PlanError) as error:
+        bar.close()
+        click.secho(f"✗ {error}", fg="red", err=True)
+        sys.exit(1)
+    bar.close()
+    click.secho(f"built {report.pages:,} pages ({report.files:,} files) in {report.seconds:.1f} s → {report.out}",
+                fg="green")
+
+
+class _ProgressBar:
+    """click's progress bar, shown only for builds long enough to need one, and only on a terminal."""
+
+    def __init__(self, threshold: int = 500):
+        self.threshold = threshold
+        self.bar = None
+        self.shown = 0
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None and total >= self.threshold:
+            self.bar = click.progressbar(length=total, label="building", file=sys.stderr)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def main() -> None:
     """Entry point: click's own errors exit 2; problems in the project exit 1; never a traceback."""
     try:

@@ -185,3 +185,78 @@ def format_quantity(value: Fraction, percent: bool) -> str:
 
 def quantity_text(quantity: Quantity) -> str:
     return quantity.text
+
+
+# --- rules in words, for the method page -----------------------------------------------
+
+RULE_WORDS = {
+    "zh-CN": {
+        "check": "符合要求得{max}分，否则不得分。",
+        "level": "{label}得{points}分",
+        "at_least": "达到{bound}得{points}分", "above": "超过{bound}得{points}分",
+        "relative_at_least": "比基线提高不少于{bound}得{points}分", "relative_above": "比基线提高超过{bound}得{points}分",
+        "points_of_percent": "{number}个百分点",
+        "relative_at_least_zero": "不低于基线得{points}分", "relative_above_zero": "高于基线得{points}分",
+        "below": "；低于最低档不得分。",
+        "deduct": "满分{max}分，每缺一次扣{per}分，扣完为止", "bonus": "；每超{every}项加{points}分",
+        "cap": "，本项最高{cap}分", "share": "按完成项数占总项数的比例计分：{max}分 × 完成数 ÷ 总数。",
+        "linear": "达到{full}及以上得满分（{max}分），每低{per}扣{deduct}分，扣完为止。",
+        "judged": "由考核组直接评定，0至{max}分，以{step}分为单位。",
+        "tally": "每项得{per}分，最高计{max}分。",
+        "veto": "一票否决：本项不得分时，考核等次为最低等次。",
+        "sep": "，", "end": "。",
+    },
+    "en": {
+        "check": "{max} if met, otherwise 0.",
+        "level": "{label}: {points}",
+        "at_least": "at least {bound}: {points}", "above": "above {bound}: {points}",
+        "relative_at_least": "at least {bound} above the baseline: {points}",
+        "relative_above": "more than {bound} above the baseline: {points}",
+        "points_of_percent": "{number} percentage points",
+        "relative_at_least_zero": "not below the baseline: {points}", "relative_above_zero": "above the baseline: {points}",
+        "below": "; below the lowest step: 0.",
+        "deduct": "{max}, minus {per} for each miss, not below 0", "bonus": "; plus {points} for every {every} extra",
+        "cap": ", at most {cap}", "share": "In proportion to the items completed: {max} × completed ÷ total.",
+        "linear": "{max} at {full} or above; {deduct} less for each {per} below, not below 0.",
+        "judged": "Points given by the assessors, from 0 to {max} in steps of {step}.",
+        "tally": "{per} for each item, at most {max}.",
+        "veto": "Veto: when this indicator scores 0, the grade is the lowest whatever the total.",
+        "sep": "; ", "end": ".",
+    },
+}
+
+
+def describe_rule(rule: Rule, maximum: Decimal, language: str = "zh-CN") -> str:
+    """The rule in the words of a rubric: 达到80%得1分，…，超过95%得5分。"""
+    w = RULE_WORDS.get(language, RULE_WORDS["zh-CN"])
+    top = plain(maximum)
+    if rule.kind == "check":
+        return w["check"].format(max=top)
+    if rule.kind == "levels":
+        return w["sep"].join(w["level"].format(label=l.label, points=plain(l.points)) for l in rule.levels) + w["end"]
+    if rule.kind == "thresholds":
+        return w["sep"].join(_describe_step(step, rule.relative_to, w) for step in rule.steps) + w["below"]
+    if rule.kind == "deduct":
+        text = w["deduct"].format(max=top, per=plain(rule.per))
+        if rule.bonus_every:
+            text += w["bonus"].format(every=rule.bonus_every, points=plain(rule.bonus_points))
+        if rule.cap is not None:
+            text += w["cap"].format(cap=plain(rule.cap))
+        return text + w["end"]
+    if rule.kind == "share":
+        return w["share"].format(max=top)
+    if rule.kind == "linear":
+        return w["linear"].format(max=top, full=rule.full_at.text, per=rule.per.text, deduct=plain(rule.deduct))
+    if rule.kind == "judged":
+        return w["judged"].format(max=top, step=plain(rule.step))
+    return w["tally"].format(per=plain(rule.per), max=top)
+
+
+def _describe_step(step, relative_to, w: dict) -> str:
+    kind = "at_least" if step.inclusive else "above"
+    bound = step.bound.text
+    if relative_to:
+        kind = f"relative_{kind}" + ("_zero" if step.bound.value == 0 else "")
+        if step.bound.percent:
+            bound = w["points_of_percent"].format(number=bound.rstrip("%"))
+    return w[kind].format(bound=bound, points=plain(step.points))

@@ -1,0 +1,289 @@
+"""Planning the site: which pages exist, what each one shows, and which source files it
+depends on. Every figure a template prints is computed here or in scoring; templates
+only display. Two pages with one path are an error.
+
+The dependency map (`Planned.deps`) lets the preview server re-render only the pages
+an edited file affects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import urls
+from .model import Assessment, EntityResult, Indicator, Rubric, Section, Unit
+from .project import Project
+from .rules import describe_rule
+
+UNITS_FILE = "content/units.yaml"
+SITE_FILE = "content/site.yaml"
+CHART_BAR_X, CHART_BAR_WIDTH = 160, 400   # the bar chart's geometry, in SVG viewBox units
+
+
+@dataclass
+class Planned:
+    """One page to render: where it goes, with which template and data, and what it reads."""
+
+    url: str
+    template: str
+    context: dict
+    deps: frozenset = frozenset()
+    draft: bool = False
+
+
+class PlanError(Exception):
+    """The site cannot be planned, e.g. two pages want one path."""
+
+
+@dataclass
+class Visible:
+    """What a build shows: published assessments, and drafts when asked for."""
+
+    project: Project
+    drafts: bool
+    today: dt.date
+    assessments: list[Assessment] = field(default_factory=list)
+
+    def __post_init__(self):
+        shown = [a for a in self.project.assessments.values() if self.drafts or not a.is_draft]
+        self.assessments = newest_first(shown)
+
+    def of_rubric(self, rubric_id: str) -> list[Assessment]:
+        return [a for a in self.assessments if a.rubric == rubric_id]
+
+    def results(self, assessment: Assessment) -> list[EntityResult]:
+        return self.project.results[assessment.id]
+
+    def sheet_paths(self, assessments) -> frozenset:
+        return frozenset(s.path for a in assessments for s in a.sheets.values())
+
+
+def newest_first(assessments) -> list[Assessment]:
+    by_id = sorted(assessments, key=lambda a: a.id)
+    return sorted(by_id, key=lambda a: (a.period, a.published_on or dt.date.min), reverse=True)
+
+
+def plan_site(project: Project, drafts: bool = False, today: dt.date | None = None) -> list[Planned]:
+    """Every page of the site, in a stable order."""
+    view = Visible(project, drafts, today or dt.date.today())
+    planned = [plan_home(view), plan_assessment_index(view), plan_rubric_index(view), plan_unit_index(view)]
+    for assessment in view.assessments:
+        planned.append(plan_ranking(view, assessment))
+        planned.extend(plan_scorecard(view, assessment, result) for result in view.results(assessment))
+    for rubric in project.rubrics.values():
+        planned.append(plan_method(view, rubric))
+        planned.extend(plan_indicator(view, rubric, indicator) for indicator in rubric.indicators.values())
+    planned.extend(plan_unit(view, unit) for unit in project.units.values())
+    planned.extend(plan_page(page) for page in project.pages.values() if drafts or not page.draft)
+    planned.append(Planned(urls.NOT_FOUND, "404.html", {"title_key": "not_found"}, frozenset({SITE_FILE})))
+    _check_unique(planned)
+    return planned
+
+
+def _check_unique(planned: list[Planned]) -> None:
+    seen: dict[str, Planned] = {}
+    for page in planned:
+        if page.url in seen:
+            raise PlanError(f"two pages want the same path {page.url}: {seen[page.url].template} and {page.template}")
+        seen[page.url] = page
+
+
+# --- home and indexes ------------------------------------------------------------------
+
+def plan_home(view: Visible) -> Planned:
+    cards = [{"assessment": a, "rubric": view.project.rubric_of(a), "top": view.results(a)[:3],
+              "entities": len(view.results(a))} for a in view.assessments]
+    notices = [a for a in view.assessments if a.notice and a.notice.start <= view.today <= a.notice.end]
+    deps = _common(view) | view.sheet_paths(view.assessments) | {a.path for a in view.assessments}
+    return Planned(urls.HOME, "home.html", {"cards": cards, "notices": notices}, deps,
+                   draft=any(a.is_draft for a in view.assessments))
+
+
+def plan_assessment_index(view: Visible) -> Planned:
+    rows = [{"assessment": a, "rubric": view.project.rubric_of(a), "entities": len(view.results(a))}
+            for a in view.assessments]
+    return Planned(urls.ASSESSMENTS, "assessments.html", {"rows": rows},
+                   _common(view) | {a.path for a in view.assessments}, draft=any(a.is_draft for a in view.assessments))
+
+
+def plan_rubric_index(view: Visible) -> Planned:
+    rows = [{"rubric": r, "assessments": view.of_rubric(r.id)} for r in view.project.rubrics.values()]
+    return Planned(urls.RUBRICS, "rubrics.html", {"rows": rows},
+                   _common(view) | {r.path for r in view.project.rubrics.values()})
+
+
+def plan_unit_index(view: Visible) -> Planned:
+    kinds: dict[str, list[Unit]] = {}
+    for unit in view.project.units.values():
+        kinds.setdefault(unit.kind, []).append(unit)
+    return Planned(urls.UNITS, "units.html", {"kinds": kinds}, _common(view))
+
+
+def _common(view: Visible) -> frozenset:
+    return frozenset({SITE_FILE, UNITS_FILE})
+
+
+# --- an assessment: its ranking and one scorecard per entity -------------------------
+
+def plan_ranking(view: Visible, assessment: Assessment) -> Planned:
+    rubric = view.project.rubric_of(assessment)
+    results = view.results(assessment)
+    scale = max([rubric.points, *(r.total for r in results)])
+    bars = [{"result": r, **_bar(r.total, scale)} for r in results]
+    context = {"assessment": assessment, "rubric": rubric, "results": results, "bars": bars,
+               "sections": rubric.sections, "notice_running": _notice_state(assessment, view.today)}
+    deps = _common(view) | {assessment.path, rubric.path} | view.sheet_paths([assessment])
+    return Planned(urls.assessment(assessment.id), "assessment.html", context, deps, draft=assessment.is_draft)
+
+
+def _bar(value: Decimal, scale: Decimal) -> dict:
+    """A bar's length and where its label goes, in the chart's viewBox units."""
+    length = max(value, Decimal(0)) * CHART_BAR_WIDTH / scale if scale else Decimal(0)
+    return {"x": CHART_BAR_X, "length": format(length, ".1f"), "label_x": format(CHART_BAR_X + length + 6, ".1f")}
+
+
+def _notice_state(assessment: Assessment, today: dt.date) -> str:
+    notice = assessment.notice
+    if notice is None:
+        return ""
+    if today < notice.start:
+        return "upcoming"
+    return "running" if today <= notice.end else "ended"
+
+
+def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) -> Planned:
+    rubric = view.project.rubric_of(assessment)
+    previous = previous_result(view, assessment, result.entity)
+    context = {
+        "assessment": assessment, "rubric": rubric, "result": result, "entity": view.project.units[result.entity],
+        "previous": previous, "changes": _changes(result, previous), "lost_by_section": lost_by_section(rubric, result),
+        "lost_by_unit": lost_by_unit(view.project, result), "entities": len(view.results(assessment)),
+        "notice_running": _notice_state(assessment, view.today),
+        "print_rows": print_rows(rubric), "print_has_content": any(s.sections for s in rubric.sections),
+        "print_has_units": any(i.units for i in rubric.indicators.values()),
+    }
+    deps = _common(view) | {assessment.path, rubric.path, result.sheet.path, f"ranks:{assessment.id}"}
+    deps |= {f"content/evidence/{e.file}" for entry in result.sheet.entries.values() for e in entry.evidence if e.file}
+    if previous:
+        deps |= {previous["result"].sheet.path}
+    return Planned(urls.scorecard(assessment.id, result.entity), "scorecard.html", context, deps,
+                   draft=assessment.is_draft)
+
+
+def previous_result(view: Visible, assessment: Assessment, entity: str) -> dict | None:
+    """The same entity in the latest earlier period under the same rubric, if any."""
+    earlier = [a for a in view.of_rubric(assessment.rubric) if a.period < assessment.period and entity in a.sheets]
+    if not earlier:
+        return None
+    before = earlier[0]
+    result = next(r for r in view.results(before) if r.entity == entity)
+    return {"assessment": before, "result": result}
+
+
+def _changes(result: EntityResult, previous: dict | None) -> dict:
+    """Points now minus points before, by indicator and section key, and for the total."""
+    if previous is None:
+        return {}
+    before: EntityResult = previous["result"]
+    changes = {key: score.points - before.scores[key].points for key, score in result.scores.items()
+               if key in before.scores}
+    changes.update({key: total - before.sections[key] for key, total in result.sections.items()
+                    if key in before.sections})
+    changes["total"] = result.total - before.total
+    return changes
+
+
+def print_rows(rubric: Rubric) -> list[dict]:
+    """The printed score sheet's rows: each top-level and second-level section is named
+    on its first row only, as on a paper 评分表."""
+    rows = []
+    for top in rubric.sections:
+        for group in top.walk():
+            for n, indicator in enumerate(group.indicators):
+                first_of_top = not rows or rows[-1]["indicator"].section_keys[0] != top.key
+                rows.append({"indicator": indicator, "top": top if first_of_top else None,
+                             "sub": group if n == 0 and group is not top else None})
+    return rows
+
+
+def lost_by_section(rubric: Rubric, result: EntityResult) -> list[dict]:
+    """Points lost in each top-level section, and in the sections below it."""
+    def row(section: Section) -> dict:
+        lost = sum((result.scores[i.key].lost for i in section.all_indicators()), Decimal(0))
+        return {"section": section, "lost": lost, "points": result.sections[section.key]}
+    return [{**row(s), "children": [row(c) for c in s.sections]} for s in rubric.sections]
+
+
+def lost_by_unit(project: Project, result: EntityResult) -> list[dict]:
+    """Points lost on the indicators each responsible unit answers for, most first.
+    An indicator with several units counts in full for each of them."""
+    lost: dict[str, dict] = {}
+    for score in result.scores.values():
+        for unit_id in score.indicator.units:
+            row = lost.setdefault(unit_id, {"unit": project.units[unit_id], "lost": Decimal(0), "keys": []})
+            row["lost"] += score.lost
+            if score.lost:
+                row["keys"].append(score.indicator.key)
+    return sorted((r for r in lost.values() if r["lost"]), key=lambda r: (-r["lost"], r["unit"].id))
+
+
+# --- rubrics: the method, and one page per indicator -----------------------------------
+
+def plan_method(view: Visible, rubric: Rubric) -> Planned:
+    words = {key: describe_rule(i.rule, i.points, view.project.site.language) for key, i in rubric.indicators.items()}
+    context = {"rubric": rubric, "rule_words": words, "assessments": view.of_rubric(rubric.id)}
+    return Planned(urls.rubric(rubric.id), "rubric.html", context, _common(view) | {rubric.path},
+                   draft=any(a.is_draft for a in view.of_rubric(rubric.id)))
+
+
+def plan_indicator(view: Visible, rubric: Rubric, indicator: Indicator) -> Planned:
+    assessments = view.of_rubric(rubric.id)
+    rows = [{"assessment": a, "result": r, "score": r.scores[indicator.key]}
+            for a in assessments for r in view.results(a)]
+    sections = [s for s in rubric.walk_sections() if s.key in indicator.section_keys]
+    context = {"rubric": rubric, "indicator": indicator, "sections": sections, "rows": rows,
+               "rule_words": describe_rule(indicator.rule, indicator.points, view.project.site.language)}
+    deps = _common(view) | {rubric.path} | view.sheet_paths(assessments) | {a.path for a in assessments}
+    return Planned(urls.indicator(rubric.id, indicator.key), "indicator.html", context, deps,
+                   draft=any(a.is_draft for a in assessments))
+
+
+# --- units -----------------------------------------------------------------------------
+
+def plan_unit(view: Visible, unit: Unit) -> Planned:
+    project = view.project
+    groups = [g for g in project.units.values() if unit.id in g.members]
+    answerable = {unit.id, *(g.id for g in groups)}
+    duties = []
+    for rubric in project.rubrics.values():
+        indicators = [i for i in rubric.indicators.values() if answerable & set(i.units)]
+        if indicators:
+            duties.append({"rubric": rubric, "indicators": indicators,
+                           "assessments": [_duty_results(view, a, indicators) for a in view.of_rubric(rubric.id)]})
+    own = [{"assessment": a, "result": r} for a in view.assessments for r in view.results(a) if r.entity == unit.id]
+    members = [project.units[m] for m in unit.members]
+    touched = [a for a in view.assessments if any(d["rubric"].id == a.rubric for d in duties)
+               or unit.id in a.sheets]
+    deps = _common(view) | {r.path for r in project.rubrics.values()} | view.sheet_paths(touched)
+    context = {"unit": unit, "groups": groups, "members": members, "duties": duties, "own": own}
+    return Planned(urls.unit(unit.id), "unit.html", context, deps, draft=any(a.is_draft for a in touched))
+
+
+def _duty_results(view: Visible, assessment: Assessment, indicators: list[Indicator]) -> dict:
+    """For each entity: the points earned and lost on the indicators a unit answers for."""
+    rows = []
+    for result in view.results(assessment):
+        scores = [result.scores[i.key] for i in indicators]
+        rows.append({"result": result, "scores": scores,
+                     "earned": sum((s.points for s in scores), Decimal(0)),
+                     "lost": sum((s.lost for s in scores), Decimal(0)),
+                     "max": sum((s.indicator.points for s in scores if s.status != "not_applicable"), Decimal(0))})
+    return {"assessment": assessment, "rows": rows}
+
+
+# --- free pages ------------------------------------------------------------------------
+
+def plan_page(page) -> Planned:
+    return Planned(urls.page(page.slug), "page.html", {"page": page}, frozenset({SITE_FILE, page.path}),
+                   draft=page.draft)

@@ -1,0 +1,149 @@
+"""The Jinja environment: theme lookup order, filters, the UI string catalogue and Markdown.
+
+Templates display numbers; they never compute them. Every string from YAML is
+escaped (autoescape everywhere); Markdown is rendered with raw HTML disabled and
+only http, https, mailto and relative links kept."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from .errors import Invalid
+from .rules import plain
+from .yamlio import load_file
+
+PACKAGE = Path(__file__).resolve().parent
+DEFAULT_THEME = PACKAGE / "themes" / "default"
+LOCALES = PACKAGE / "locale"
+SAFE_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
+SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.disable("image")              # an image would load a resource from anywhere
+    md.validateLink = is_safe_link
+    return md
+
+
+def is_safe_link(url: str) -> bool:
+    """http, https, mailto, or a relative link (no scheme, not protocol-relative)."""
+    url = url.strip()
+    if SAFE_LINK.match(url):
+        return True
+    return not SCHEME.match(url) and not url.startswith(("//", "\\\\"))
+
+
+_MD = _markdown()
+
+
+def markdown(text: str) -> Markup:
+    """Markdown → HTML that cannot carry markup of its own: raw HTML is shown as text."""
+    return Markup(_MD.render(text or ""))
+
+
+def markdown_inline(text: str) -> Markup:
+    return Markup(_MD.renderInline(text or ""))
+
+
+# --- strings -------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def catalogue(language: str, extra_dir: str | None = None) -> dict[str, str]:
+    """UI strings for a language: the built-in catalogue, then a theme's own `locale/<lang>.yaml`."""
+    strings = _read_catalogue(LOCALES / f"{language}.yaml")
+    if extra_dir and (Path(extra_dir) / f"{language}.yaml").is_file():
+        strings.update(_read_catalogue(Path(extra_dir) / f"{language}.yaml"))
+    return strings
+
+
+def _read_catalogue(path: Path) -> dict[str, str]:
+    value, problems = load_file(path, path.name)
+    if problems or not isinstance(value, dict):
+        raise Invalid(f"expected a mapping of UI strings in {path}")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+class Strings:
+    """`t("key", n=3)` in templates: a UI string, formatted; a missing key is an error."""
+
+    def __init__(self, strings: dict[str, str], language: str):
+        self.strings = strings
+        self.language = language
+
+    def __call__(self, name: str, /, **values) -> str:
+        try:
+            text = self.strings[name]
+        except KeyError:
+            raise jinja2.UndefinedError(f"no UI string {name!r} in the {self.language} catalogue") from None
+        return text.format(**values) if values else text
+
+
+# --- the environment -----------------------------------------------------------------
+
+def make_environment(project_root: Path, theme: str, language: str) -> jinja2.Environment:
+    """Templates from themes/<theme>/ first, then the built-in default; `default:` names the latter."""
+    default_loader = jinja2.FileSystemLoader(DEFAULT_THEME / "templates")
+    loaders = []
+    own = project_root / "themes" / theme / "templates"
+    if theme != "default" or own.is_dir():
+        loaders.append(jinja2.FileSystemLoader(own))
+    loaders.append(default_loader)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({"default": default_loader}), *loaders]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        auto_reload=False, keep_trailing_newline=True,
+    )
+    locale_dir = project_root / "themes" / theme / "locale"
+    env.globals["t"] = Strings(catalogue(language, str(locale_dir) if locale_dir.is_dir() else None), language)
+    env.globals["language"] = language
+    env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed)
+    env.globals["href"] = href
+    return env
+
+
+def number(value) -> str:
+    """A Decimal as people write it: 27.22, 100, 0.5."""
+    if value is None:
+        return "—"
+    return plain(value) if isinstance(value, Decimal) else str(value)
+
+
+def signed(value: Decimal) -> str:
+    """+1.5, −2, ±0 — a change, with a real minus sign."""
+    if value > 0:
+        return "+" + plain(value)
+    if value < 0:
+        return "−" + plain(-value)
+    return "±0"
+
+
+@jinja2.pass_context
+def href(context, target: str) -> str:
+    """A link from the page being rendered to `target` (a site path), always relative."""
+    here = context["page_url"]
+    path, _, anchor = target.partition("#")
+    link = posixpath.relpath(path, posixpath.dirname(here) or ".") if path else posixpath.basename(here)
+    return link + (f"#{anchor}" if anchor else "")
+
+
+def static_files(project_root: Path, theme: str) -> dict[str, Path]:
+    """Static assets by site path: the default theme's, overridden file by file by the project's theme."""
+    files = {}
+    for base in (DEFAULT_THEME / "static", project_root / "themes" / theme / "static"):
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    files["assets/" + path.relative_to(base).as_posix()] = path
+    return files

@@ -1,0 +1,80 @@
+"""The only code that writes into the output folder.
+
+A build is written beside the output folder and swapped in at the end, so a failed
+build leaves the previous site exactly as it was. The writer refuses paths that
+escape the folder, refuses to write one path twice, and refuses to replace a
+folder that scoresite did not create."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+MARKER = ".scoresite"   # present in every folder scoresite built; nothing else is ever replaced
+
+
+class WriteError(Exception):
+    """The output folder cannot be used as asked."""
+
+
+class Writer:
+    """Writes one build into a staging folder; `commit()` swaps it into place."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out).resolve()
+        self._check_replaceable()
+        self.stage = self.out.with_name(f".{self.out.name}.building-{os.getpid()}")
+        if self.stage.exists():
+            shutil.rmtree(self.stage)
+        self.stage.mkdir(parents=True)
+        self.written: dict[str, int] = {}
+
+    def _check_replaceable(self) -> None:
+        if self.out.exists() and not self.out.is_dir():
+            raise WriteError(f"{self.out} is a file, not a folder")
+        if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / MARKER).exists():
+            raise WriteError(f"refusing to replace {self.out}: it is not empty and was not built by scoresite "
+                             f"(no {MARKER} file in it); choose another --out or empty it yourself")
+
+    def target(self, url: str) -> Path:
+        """The staging path for a site-relative path, refusing anything that would escape."""
+        posix = PurePosixPath(url)
+        if posix.is_absolute() or ".." in posix.parts or not posix.parts or "\\" in url:
+            raise WriteError(f"refusing to write {url!r}: not a path inside the site")
+        path = self.stage.joinpath(*posix.parts)
+        if not path.resolve().is_relative_to(self.stage.resolve()):
+            raise WriteError(f"refusing to write {url!r}: it leads outside the site")
+        if url in self.written:
+            raise WriteError(f"two pages want the same path {url!r}")
+        return path
+
+    def write(self, url: str, data: bytes | str) -> None:
+        """Write one file of the site."""
+        path = self.target(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = data.encode("utf-8") if isinstance(data, str) else data
+        path.write_bytes(body)
+        self.written[url] = len(body)
+
+    def copy(self, url: str, source: Path) -> None:
+        """Copy a file (an asset or a piece of evidence) into the site."""
+        path = self.target(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, path)
+        self.written[url] = path.stat().st_size
+
+    def commit(self) -> None:
+        """Swap the finished build into place; the old one is removed only after the swap."""
+        (self.stage / MARKER).write_text("built by scoresite; this folder is replaced on every build\n")
+        old = None
+        if self.out.exists():
+            old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
+            self.out.rename(old)
+        self.stage.rename(self.out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Throw the unfinished build away; the output folder was never touched."""
+        shutil.rmtree(self.stage, ignore_errors=True)
