@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .errors import Invalid
 from .rules import plain
@@ -101,7 +101,7 @@ def make_environment(project_root: Path, theme: str, language: str) -> jinja2.En
         loaders.append(jinja2.FileSystemLoader(own))
     loaders.append(default_loader)
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({"default": default_loader}), *loaders]),
+        loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({"default": default_loader}, delimiter=":"), *loaders]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         auto_reload=False, keep_trailing_newline=True,
     )

@@ -1,0 +1,333 @@
+"""The built site: every permalink, every link, the numbers, safety, drafts and atomic builds."""
+
+from __future__ import annotations
+
+import hashlib
+from html import unescape
+import json
+import re
+import shutil
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.build import BuildOptions, build
+from generator.cli import cli
+from generator.errors import ProjectError
+from generator.project import load_project
+from generator.writer import MARKER, WriteError
+
+from conftest import REPO, write_project
+from sitecheck import broken_links, external_resources, html_files, read_page
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    build(REPO, BuildOptions(out, base_url="https://www.example.gov.cn/kaohe/"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def drafts_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("drafts") / "site"
+    build(REPO, BuildOptions(out, drafts=True))
+    return out
+
+
+@pytest.fixture(scope="module")
+def project():
+    return load_project(REPO)
+
+
+def test_every_permalink_exists(site, project):
+    expected = ["index.html", "404.html", "robots.txt", "sitemap.xml", "about/index.html"]
+    for a in project.assessments.values():
+        if a.is_draft:
+            continue
+        expected += [f"assessments/{a.id}/index.html", f"data/{a.id}.json", f"data/{a.id}.csv"]
+        expected += [f"assessments/{a.id}/{entity}/index.html" for entity in a.sheets]
+    for r in project.rubrics.values():
+        expected += [f"rubrics/{r.id}/index.html"] + [f"rubrics/{r.id}/{k}/index.html" for k in r.indicators]
+    expected += [f"units/{u}/index.html" for u in project.units]
+    missing = [path for path in expected if not (site / path).is_file()]
+    assert not missing
+    assert len(expected) > 100
+
+
+def test_every_internal_link_and_anchor_resolves(site, drafts_site):
+    assert broken_links(site) == []
+    assert broken_links(drafts_site) == []
+
+
+def test_every_indicator_row_has_its_anchor_and_a_link_to_it(site, project):
+    page = read_page(site / "assessments/2026-city/shuozhou/index.html")
+    keys = project.rubrics["entrepreneurial-city"].indicators
+    assert {f"i-{k}" for k in keys} <= page.ids
+    hrefs = {value for tag, name, value in page.links if tag == "a"}
+    assert {f"#i-{k}" for k in keys} <= hrefs
+
+
+def _cells(html: str, key: str) -> list[str]:
+    row = re.search(rf'<tr id="i-{re.escape(key)}"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+
+
+def test_scorecard_numbers_equal_the_export(site):
+    for data_file in (site / "data").glob("*.json"):
+        [assessment] = json.loads(data_file.read_text(encoding="utf-8"))["assessments"]
+        for result in assessment["results"]:
+            html = unescape((site / f"assessments/{assessment['id']}/{result['entity']}/index.html").read_text(encoding="utf-8"))
+            total = re.search(r'<span class="big">([\d.]+)</span> / ', html).group(1)
+            assert D(total) == D(str(result["total"]))
+            for key, indicator in result["indicators"].items():
+                cells = _cells(html, key)
+                assert D(cells[1]) == D(str(indicator["max"])), key
+                assert D(cells[2].split()[0]) == D(str(indicator["points"])), key
+                assert indicator["explanation"] in html
+
+
+def test_ranking_shows_every_entity_in_rank_order(site):
+    html = (site / "assessments/2026-departments/index.html").read_text(encoding="utf-8")
+    table = html[html.index('<table class="ranking">'):]
+    ranks = re.findall(r'<tr>\s*<td class="num">(\d+)</td>', table)
+    assert ranks == ["1", "2", "3", "3", "4", "5", "6"]
+    assert "<svg" in html and 'role="img"' in html and "aria-labelledby=\"chart-caption chart-desc\"" in html
+
+
+def test_scorecard_shows_change_override_and_where_points_went(site):
+    html = (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    assert "较2025年度" in html and "+22" in html                      # 63 → 85
+    assert "复核后认定部分落实" in html and "（计算0）" in html         # override beside computed
+    assert "失分在哪里" in html and "按责任单位统计的失分" in html
+    assert "未评估" in html                                             # 4.4.1
+    assert html.count('class="status ') == 58                          # status in words, not colour alone
+
+
+def test_method_page_writes_rules_in_words(site):
+    html = (site / "rubrics/entrepreneurial-city/index.html").read_text(encoding="utf-8")
+    assert "达到80%得1分，达到85%得2分，达到90%得3分，达到95%得4分，超过95%得5分" in html
+    assert "比基线提高超过3个百分点得3分" in html
+    dept = (site / "rubrics/shuozhou-department/index.html").read_text(encoding="utf-8")
+    assert "满分3分，每缺一次扣0.5分，扣完为止；每超3项加0.5分。" in dept
+    assert "达到80%及以上得满分（20分），每低1%扣1分，扣完为止。" in dept
+
+
+def test_unit_page_lists_what_it_answers_for(site):
+    html = (site / "units/hrss/index.html").read_text(encoding="utf-8")
+    assert "负责的指标" in html and "1.2.4" in html
+    assert "本单位的考核结果" in html and "assessments/2026-departments/hrss/index.html" in html
+
+
+def test_pages_are_accessible_portal_html(site):
+    for path in html_files(site):
+        html = path.read_text(encoding="utf-8")
+        info = read_page(path)
+        assert re.match(r'<!doctype html>\n<html lang="zh-CN">', html), path
+        assert '<main id="main"' in html and 'href="#main"' in html, path
+        assert not re.search(r"<script|<style|<iframe|<object|<embed", html, re.I), path
+        assert not [a for a in info.attributes if a[1].startswith("on") or a[1] == "style"], path
+        for table in re.findall(r"<table.*?</table>", html, re.S):
+            if "print-sheet" not in table:
+                assert "<caption" in table, path
+            assert not re.search(r"<th[\s>](?![^>]*scope=)", table), path
+        assert "示例数据" in html, path
+    assert external_resources(site) == []
+
+
+def test_sitemap_and_robots(site):
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://www.example.gov.cn/kaohe/assessments/2026-city/shuozhou/</loc>" in sitemap
+    assert "2026-city-recheck" not in sitemap
+    assert "Sitemap: https://www.example.gov.cn/kaohe/sitemap.xml" in (site / "robots.txt").read_text()
+
+
+def test_downloads_are_the_export(site):
+    data = (site / "data/2026-departments.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    result = CliRunner().invoke(cli, ["-C", str(REPO), "export", "-a", "2026-departments"])
+    assert (site / "data/2026-departments.json").read_text(encoding="utf-8") == result.stdout
+
+
+def test_evidence_files_are_copied_with_their_checksum(site):
+    copied = site / "evidence/2026-city/loan-report.pdf"
+    digest = hashlib.sha256(copied.read_bytes()).hexdigest()
+    assert digest == hashlib.sha256((REPO / "content/evidence/2026-city/loan-report.pdf").read_bytes()).hexdigest()
+    assert digest[:12] in (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+
+
+# --- drafts -----------------------------------------------------------------------------
+
+def test_drafts_are_left_out_of_a_normal_build(site):
+    assert not (site / "assessments/2026-city-recheck").exists()
+    assert "2026-city-recheck" not in "".join(p.read_text(encoding="utf-8") for p in html_files(site))
+
+
+def test_drafts_build_marks_every_page_they_touch(drafts_site):
+    touched = ["assessments/2026-city-recheck/index.html", "assessments/2026-city-recheck/shuozhou/index.html",
+               "rubrics/entrepreneurial-city/1.1.1/index.html", "units/shuozhou/index.html", "index.html"]
+    for name in touched:
+        html = (drafts_site / name).read_text(encoding="utf-8")
+        assert '<meta name="robots" content="noindex, nofollow">' in html, name
+        assert "banner-draft" in html and "草稿" in html, name
+    untouched = (drafts_site / "rubrics/shuozhou-department/index.html").read_text(encoding="utf-8")
+    assert "noindex" not in untouched and "banner-draft" not in untouched
+
+
+# --- safety -----------------------------------------------------------------------------
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(1)>"><svg onload=alert(1)>'
+
+
+@pytest.fixture
+def hostile_project(tmp_path):
+    return write_project(tmp_path / "p", {
+        "content/site.yaml": f"title: '{HOSTILE}'\nfooter: '{HOSTILE}'\n",
+        "content/units.yaml": f"- {{id: hrss, name: '市人社局{HOSTILE}', short: 市人社局, aliases: [人社局]}}\n"
+                              f"- {{id: finance, name: 市财政局}}\n- {{id: shuozhou, name: '朔州市{HOSTILE}'}}\n",
+        "content/assessments/2026/assessment.yaml": f"title: '{HOSTILE}'\nrubric: mini\nperiod: '2026'\n"
+                                                    f"status: published\ndescription: '{HOSTILE}'\n",
+        "content/assessments/2026/shuozhou.yaml": f"""\
+            entity: shuozhou
+            assessors: ['{HOSTILE}']
+            scores:
+              1.1:
+                result: yes
+                note: |
+                  {HOSTILE}
+                  [click](javascript:alert(1)) [data](data:text/html,x) [ok](https://example.gov.cn/) <a href="javascript:x">a</a>
+                  ![pixel](https://tracker.example.com/p.gif)
+                evidence:
+                  - {{title: '{HOSTILE}', url: "https://example.gov.cn/?a=1&b='x'"}}
+              1.2:
+                result: 90%
+                override: {{points: 1, reason: '{HOSTILE}'}}
+            """,
+        "content/pages/about.md": f"---\ntitle: '{HOSTILE}'\n---\n{HOSTILE}\n\n[x](javascript:alert(1))\n",
+    })
+
+
+def test_nothing_in_yaml_or_markdown_can_inject_markup(hostile_project, tmp_path):
+    out = tmp_path / "out"
+    build(hostile_project, BuildOptions(out))
+    for path in html_files(out):
+        html = path.read_text(encoding="utf-8")
+        info = read_page(path)
+        assert "<script" not in html.lower(), path
+        assert "<img" not in html and "<svg onload" not in html, path
+        assert not [a for a in info.attributes if a[1].startswith("on")], path
+        for tag, name, value in info.links:
+            assert not value.lower().startswith(("javascript:", "data:", "vbscript:")), (path, value)
+    assert external_resources(out) == []                                   # the Markdown image is not loaded
+    scorecard = (out / "assessments/2026/shuozhou/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in scorecard          # shown as text, inert
+    assert 'href="https://example.gov.cn/"' in scorecard                    # safe links survive
+    assert 'href="https://example.gov.cn/?a=1&amp;b=&#39;x&#39;"' in scorecard
+
+
+def test_unsafe_evidence_link_is_refused_before_building(hostile_project, tmp_path):
+    sheet = hostile_project / "content/assessments/2026/shuozhou.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("https://example.gov.cn/?a=1&b='x'",
+                                                               "javascript:alert(1)"), encoding="utf-8")
+    with pytest.raises(ProjectError, match="expected an http://, https:// or mailto: address"):
+        build(hostile_project, BuildOptions(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+# --- the output folder -------------------------------------------------------------------
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_failed_build_leaves_the_previous_site_byte_identical(example_copy, tmp_path):
+    out = tmp_path / "site"
+    build(example_copy, BuildOptions(out))
+    before = _tree(out)
+    sheet = example_copy / "content/assessments/2026-city/shuozhou.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("92.5%", "92.5"), encoding="utf-8")
+    with pytest.raises(ProjectError):
+        build(example_copy, BuildOptions(out))
+    assert _tree(out) == before
+    # a failure while rendering (a broken theme template) leaves it as it was too
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("92.5\n", "92.5%\n").replace("92.5}", "92.5%}"),
+                     encoding="utf-8")
+    theme = example_copy / "themes/broken/templates"
+    theme.mkdir(parents=True)
+    (theme / "scorecard.html").write_text("{% extends 'default:scorecard.html' %}{% block content %}{{ nope.x }}{% endblock %}")
+    site_yaml = example_copy / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("theme: default", "theme: broken"), encoding="utf-8")
+    with pytest.raises(Exception):
+        build(example_copy, BuildOptions(out))
+    assert _tree(out) == before
+    assert not list(tmp_path.glob(".site.*"))     # the staging folder was removed
+
+
+def test_build_refuses_to_clear_a_folder_it_did_not_create(example_copy, tmp_path):
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "report.docx").write_text("precious")
+    with pytest.raises(WriteError, match="not built by scoresite"):
+        build(example_copy, BuildOptions(out))
+    assert (out / "report.docx").read_text() == "precious"
+    result = CliRunner().invoke(cli, ["-C", str(example_copy), "build", "--out", str(out)])
+    assert result.exit_code == 1 and "refusing to replace" in result.stderr
+
+
+def test_rebuild_replaces_the_previous_build(example_copy, tmp_path):
+    out = tmp_path / "site"
+    build(example_copy, BuildOptions(out))
+    (out / "stale.html").write_text("old")
+    build(example_copy, BuildOptions(out))
+    assert not (out / "stale.html").exists() and (out / MARKER).is_file()
+
+
+def test_cli_build_reports_pages_and_time(example_copy):
+    result = CliRunner().invoke(cli, ["-C", str(example_copy), "build"])
+    assert result.exit_code == 0, result.output
+    assert re.match(r"built \d+ pages \(\d+ files\) in \d+\.\d s → ", result.output)
+    assert (example_copy / "site/index.html").is_file()
+
+
+# --- themes and languages ----------------------------------------------------------------
+
+def test_a_project_theme_overrides_one_template_and_extends_the_default(example_copy, tmp_path):
+    theme = example_copy / "themes/shuozhou/templates"
+    theme.mkdir(parents=True)
+    (theme / "page.html").write_text(
+        "{% extends 'default:page.html' %}{% block content %}<p class=\"local\">本市定制</p>{{ super() }}{% endblock %}",
+        encoding="utf-8")
+    (example_copy / "themes/shuozhou/static").mkdir()
+    (example_copy / "themes/shuozhou/static/extra.css").write_text("p{}")
+    site_yaml = example_copy / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("theme: default", "theme: shuozhou"),
+                         encoding="utf-8")
+    out = tmp_path / "out"
+    build(example_copy, BuildOptions(out))
+    about = (out / "about/index.html").read_text(encoding="utf-8")
+    assert '<p class="local">本市定制</p>' in about and "数据从哪里来" in about
+    assert (out / "assets/extra.css").is_file() and (out / "assets/style.css").is_file()
+
+
+def test_english_site_uses_the_english_catalogue(example_copy, tmp_path):
+    site_yaml = example_copy / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("language: zh-CN", "language: en"),
+                         encoding="utf-8")
+    out = tmp_path / "out"
+    build(example_copy, BuildOptions(out))
+    html = (out / "assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
+    assert html.startswith('<!doctype html>\n<html lang="en">')
+    assert "Where the points went" in html and "Skip to content" in html
+    assert "1 missed × 0.5 = −0.5 → 2.5/3" in html
+
+
+def test_catalogues_have_the_same_keys():
+    from generator.render import LOCALES, _read_catalogue
+    zh, en = (_read_catalogue(LOCALES / f"{lang}.yaml") for lang in ("zh-CN", "en"))
+    assert set(zh) == set(en)
+    for key in zh:
+        assert re.findall(r"\{(\w+)\}", zh[key]) and set(re.findall(r"\{(\w+)\}", zh[key])) == set(
+            re.findall(r"\{(\w+)\}", en[key])) or not re.findall(r"\{(\w+)\}", zh[key] + en[key]), key
