@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import jinja2
+
 from . import urls
 from .export import export_csv, export_json
 from .pages import Planned, Visible, plan_site
@@ -66,10 +68,40 @@ def render_pages(project: Project, planned: Iterable[Planned]) -> Iterator[tuple
     env = make_environment(project.root, project.site.theme, project.site.language)
     shared = {"site": project.site, "units": project.units, "urls": urls, "nav": navigation(project)}
     for page in planned:
-        template = env.get_template(page.template)
-        yield page.url, template.render(shared, **page.context, page_url=page.url, draft=page.draft,
-                                        section=section_of(page.url),
-                                        template_class=page.template.removesuffix(".html") + "-page")
+        try:
+            template = env.get_template(page.template)
+            html = template.render(shared, **page.context, page_url=page.url, draft=page.draft,
+                                   section=section_of(page.url),
+                                   template_class=page.template.removesuffix(".html") + "-page")
+        except jinja2.TemplateError as error:
+            raise TemplateProblem.from_error(error, page.url, project.root) from None
+        yield page.url, html
+
+
+class TemplateProblem(Exception):
+    """A template failed: which file and line, and for which page."""
+
+    @classmethod
+    def from_error(cls, error: jinja2.TemplateError, url: str, root: Path) -> "TemplateProblem":
+        where = getattr(error, "filename", None), getattr(error, "lineno", None)
+        if where[0] is None:   # a runtime error: the innermost template frame says where
+            tb = error.__traceback__
+            while tb is not None:
+                name = tb.tb_frame.f_code.co_filename
+                if name.endswith(".html"):
+                    where = name, tb.tb_lineno
+                tb = tb.tb_next
+        filename, line = where
+        shown = _shown_path(filename, root) if filename else "a template"
+        return cls(f"{shown}:{line or 1}: {error.message or type(error).__name__} (while rendering {url})")
+
+
+def _shown_path(filename: str, root: Path) -> str:
+    path = Path(filename).resolve()
+    for base in (root.resolve(), Path(__file__).resolve().parent.parent):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return filename
 
 
 def navigation(project: Project) -> list[dict]:

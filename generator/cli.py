@@ -89,7 +89,7 @@ def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], outp
 @click.pass_obj
 def build(project_dir: str, drafts: bool, out: str, base_url: str | None) -> None:
     """Build the static site into site/ (or --out)."""
-    from .build import BuildOptions, build as build_site
+    from .build import BuildOptions, TemplateProblem, build as build_site
     from .pages import PlanError
     from .writer import WriteError
 
@@ -102,7 +102,7 @@ def build(project_dir: str, drafts: bool, out: str, base_url: str | None) -> Non
         bar.close()
         _report(error)
         sys.exit(1)
-    except (WriteError, PlanError) as error:
+    except (WriteError, PlanError, TemplateProblem) as error:
         bar.close()
         click.secho(f"✗ {error}", fg="red", err=True)
         sys.exit(1)

@@ -143,6 +143,12 @@ def _load_site(root: Path, sources: Sources, problems: Problems) -> Site:
                       Mark("content/site.yaml")) if value is not UNREADABLE else None
     if not fields or not fields.get("title"):
         return Site(title="")
+    theme = fields.get("theme")
+    if theme and theme != "default" and not (root / "themes" / theme).is_dir():
+        themes = [p.name for p in (root / "themes").glob("*") if p.is_dir()] if (root / "themes").is_dir() else []
+        problems.add(value.value_mark("theme"), f"expected a theme folder themes/{theme}/, got no such folder",
+                     suggest(theme, ["default", *themes], "themes"))
+        fields["theme"] = "default"
     return Site(**{k: v for k, v in fields.items() if v is not None})
 
 

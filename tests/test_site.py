@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import BuildOptions, build
+from generator.build import BuildOptions, TemplateProblem, build
 from generator.cli import cli
 from generator.errors import ProjectError
 from generator.project import load_project
@@ -260,9 +260,12 @@ def test_failed_build_leaves_the_previous_site_byte_identical(example_copy, tmp_
     (theme / "scorecard.html").write_text("{% extends 'default:scorecard.html' %}{% block content %}{{ nope.x }}{% endblock %}")
     site_yaml = example_copy / "content/site.yaml"
     site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("theme: default", "theme: broken"), encoding="utf-8")
-    with pytest.raises(Exception):
+    with pytest.raises(TemplateProblem, match=r"themes/broken/templates/scorecard.html:1: 'nope' is undefined"):
         build(example_copy, BuildOptions(out))
     assert _tree(out) == before
+    result = CliRunner().invoke(cli, ["-C", str(example_copy), "build", "--out", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "✗ themes/broken/templates/scorecard.html:1: 'nope' is undefined (while rendering" in result.stderr
     assert not list(tmp_path.glob(".site.*"))     # the staging folder was removed
 
 
@@ -310,6 +313,13 @@ def test_a_project_theme_overrides_one_template_and_extends_the_default(example_
     about = (out / "about/index.html").read_text(encoding="utf-8")
     assert '<p class="local">本市定制</p>' in about and "数据从哪里来" in about
     assert (out / "assets/extra.css").is_file() and (out / "assets/style.css").is_file()
+
+
+def test_unknown_theme_is_a_check_error(project_dir):
+    from conftest import errors_of
+    assert errors_of(project_dir({"content/site.yaml": "title: t\ntheme: shuozhou\n"})) == [
+        "content/site.yaml:2:8: expected a theme folder themes/shuozhou/, got no such folder\n"
+        "    hint: known themes: default"]
 
 
 def test_english_site_uses_the_english_catalogue(example_copy, tmp_path):
