@@ -66,13 +66,18 @@ def export_csv(project: Project, assessments: list[Assessment]) -> str:
             for key, score in result.scores.items():
                 indicator, entry = score.indicator, score.entry
                 writer.writerow((
-                    assessment.id, assessment.period, result.entity, project.units[result.entity].name,
-                    result.rank, plain(result.total), result.grade, key, indicator.section_key, indicator.text,
-                    plain(indicator.points), plain(score.points),
-                    plain(score.computed) if score.computed is not None else "", score.status, score.explanation,
-                    entry.override.reason if entry and entry.override else "",
-                    "、".join(project.units[u].label for u in indicator.units)))
+                    assessment.id, assessment.period, result.entity, cell(project.units[result.entity].name),
+                    result.rank, plain(result.total), cell(result.grade), key, indicator.section_key,
+                    cell(indicator.text), plain(indicator.points), plain(score.points),
+                    plain(score.computed) if score.computed is not None else "", score.status,
+                    cell(score.explanation), cell(entry.override.reason if entry and entry.override else ""),
+                    cell("、".join(project.units[u].label for u in indicator.units))))
     return out.getvalue()
+
+
+def cell(text: str) -> str:
+    """Text for a spreadsheet cell: a leading = + - @ would make Excel run it as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def to_json(value, indent: int = 1, level: int = 0) -> str:

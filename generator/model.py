@@ -338,6 +338,7 @@ class Page:
     order: int = 0
     description: str = ""
     draft: bool = False
+    mark: Optional[Mark] = None
 
 
 # --- scores, as computed ---------------------------------------------------------------
@@ -353,12 +354,12 @@ class IndicatorScore:
     computed: Optional[Decimal]    # what the rule gives; None when not assessed / not applicable
     status: str
     explanation: str
+    excluded: bool = False         # not applicable under `not_applicable: rescale`: left out of the scale
 
     @property
     def lost(self) -> Decimal:
-        if self.status == "not_applicable":
-            return Decimal(0)
-        return max(self.indicator.points - self.points, Decimal(0))
+        """Points short of the maximum; nothing for an indicator left out of the scale."""
+        return Decimal(0) if self.excluded else max(self.indicator.points - self.points, Decimal(0))
 
 
 @dataclass

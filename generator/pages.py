@@ -278,7 +278,7 @@ def _duty_results(view: Visible, assessment: Assessment, indicators: list[Indica
         rows.append({"result": result, "scores": scores,
                      "earned": sum((s.points for s in scores), Decimal(0)),
                      "lost": sum((s.lost for s in scores), Decimal(0)),
-                     "max": sum((s.indicator.points for s in scores if s.status != "not_applicable"), Decimal(0))})
+                     "max": sum((s.indicator.points for s in scores if not s.excluded), Decimal(0))})
     return {"assessment": assessment, "rows": rows}
 
 

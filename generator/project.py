@@ -209,13 +209,14 @@ class UnitResolver:
 
 def _load_rubrics(root: Path, sources: Sources, resolver: UnitResolver, problems: Problems) -> dict[str, Rubric]:
     rubrics: dict[str, Rubric] = {}
+    _reject_yml(root / "rubrics", sources, problems)
     for path in sorted((root / "rubrics").glob("*.yaml")):
         value = sources.load(path, problems)
         rubric = read_rubric(value, sources.shown(path), resolver, problems) if value is not UNREADABLE else None
         if rubric is None:
             continue
         if rubric.id != path.stem:
-            problems.add(Mark(rubric.path, 1, 1), f"expected id: {path.stem} to match the file name, got id: {rubric.id}",
+            problems.add(value.value_mark("id"), f"expected id: {path.stem} to match the file name, got id: {rubric.id}",
                          f"rename the file to rubrics/{rubric.id}.yaml or change the id")
             continue
         rubrics[rubric.id] = rubric
@@ -235,10 +236,15 @@ class EvidenceFiles:
         if posix.is_absolute() or ".." in posix.parts or re.match(r"[A-Za-z]:", relative):
             raise Invalid(f"expected a path inside {EVIDENCE_DIR}/, got {written!r}",
                           f"put the file in {EVIDENCE_DIR}/ and write its path from there, e.g. 2026/report.pdf")
-        path = (self.base / posix).resolve()
+        try:
+            path = (self.base / posix).resolve()
+            exists = path.is_file()
+        except (OSError, ValueError) as error:
+            raise Invalid(f"expected a usable file name, got {written!r} ({error})",
+                          "use a short name of letters, digits, '-' and '_'") from None
         if not path.is_relative_to(self.base):
             raise Invalid(f"expected a path inside {EVIDENCE_DIR}/, got {written!r} which leads outside it")
-        if not path.is_file():
+        if not exists:
             raise Invalid(f"expected an existing file {EVIDENCE_DIR}/{posix}, got no such file",
                           self._nearby(posix))
         key = posix.as_posix()
@@ -268,9 +274,17 @@ def _load_assessments(root, sources, rubrics, units, evidence, problems) -> dict
         for path in sorted(folder.glob("*.yaml")):
             if path.name != "assessment.yaml":
                 _add_sheet(assessment, path, sources, rubric, units, evidence, problems)
+        _reject_yml(folder, sources, problems)
         if assessment is not None:
             assessments[assessment.id] = assessment
     return assessments
+
+
+def _reject_yml(folder: Path, sources: Sources, problems: Problems) -> None:
+    """A .yml file would be skipped without a word; say so instead."""
+    for path in sorted(folder.glob("*.yml")):
+        problems.add(Mark(sources.shown(path)), f"expected files ending .yaml, got {path.name}",
+                     f"rename it to {path.stem}.yaml")
 
 
 def _load_assessment(folder: Path, sources: Sources, rubrics: dict, problems: Problems):
@@ -335,7 +349,7 @@ def _load_pages(root: Path, sources: Sources, problems: Problems) -> dict[str, P
         sources.read.append(page.path)
         if page.slug in pages or page.slug in RESERVED_SLUGS:
             taken = f"used by {pages[page.slug].path}" if page.slug in pages else "reserved for the site's own pages"
-            problems.add(Mark(page.path), f"expected a page slug of its own, got {page.slug!r}, {taken}",
+            problems.add(page.mark, f"expected a page slug of its own, got {page.slug!r}, {taken}",
                          "set another `slug:` in the front matter")
             continue
         pages[page.slug] = page
@@ -364,10 +378,11 @@ def _load_page(path: Path, shown: str, problems: Problems) -> Page | None:
     fields = read_map(value, PAGE_FIELDS, problems, "a page's front matter", Mark(shown))
     if not fields or not fields.get("title"):
         return None
+    mark = value.value_mark("slug") if fields.get("slug") else Mark(shown)
     slug = fields.pop("slug") or path.stem
     if not ID_RE.match(slug):
         problems.add(Mark(shown), f"expected a file name usable as a URL, got {path.stem!r}",
                      "rename the file (a-z, 0-9, '-') or set `slug:` in the front matter")
         return None
-    return Page(slug=slug, body=source[match.end():], path=shown, **fields)
+    return Page(slug=slug, body=source[match.end():], path=shown, mark=mark, **fields)
 

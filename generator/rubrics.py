@@ -73,7 +73,26 @@ def read_rubric(value, path: str, resolve_unit: ResolveUnit, problems: Problems)
         path=path, indicators=reader.indicators)
     _check_total(rubric.points, sum((s.points for s in sections), Decimal(0)),
                  value.value_mark("points"), "the rubric's sections", problems)
+    for indicator in rubric.indicators.values():
+        _check_precision(indicator, rubric.precision, problems)
     return rubric
+
+
+def fits_precision(number: Decimal, precision: int) -> bool:
+    """True when `number` has no more decimals than the rubric keeps."""
+    return (number * 10 ** precision) % 1 == 0
+
+
+def _check_precision(indicator: Indicator, precision: int, problems: Problems) -> None:
+    """Points the rubric states must be printable as they are: 19.995 under precision 2 is not."""
+    stated = [("the indicator's points", indicator.points)]
+    stated += [(f"level {l.key}", l.points) for l in getattr(indicator.rule, "levels", ())]
+    stated += [(f"the step {s.bound.text}", s.points) for s in getattr(indicator.rule, "steps", ())]
+    for what, points in stated:
+        if not fits_precision(points, precision):
+            problems.add(indicator.mark, f"expected points with at most {precision} decimals (precision: {precision}), "
+                         f"got {points} for {what} of {indicator.key}",
+                         "raise the rubric's precision, or round the points")
 
 
 def _check_total(declared: Decimal, actual: Decimal, mark: Mark, below: str, problems: Problems) -> None:

@@ -42,8 +42,9 @@ def read_map(value, fields: dict[str, Field], problems: Problems, what: str,
              fallback: Mark) -> dict | None:
     """Parse a mapping field by field; every problem goes to `problems`.
 
-    Returns the parsed values (missing optional keys take their default; a key
-    whose value failed to parse is left out), or None when `value` is no mapping.
+    Returns the parsed values, or None when `value` is no mapping. Optional keys that
+    are missing or failed to parse take their default; a required key that is missing
+    or failed is left out, so callers test it with .get().
     """
     if not isinstance(value, Map):
         problems.add(mark_of(value, fallback), f"expected {what} (a mapping of keys), got {describe(value)}")
@@ -68,6 +69,8 @@ def read_map(value, fields: dict[str, Field], problems: Problems, what: str,
             parsed[name] = field.parse(value[name])
         except Invalid as error:
             problems.add_invalid(value.value_mark(name), error)
+            if not field.required:   # reported; the default keeps the rest of the checking going
+                parsed[name] = field.default
     return parsed
 
 

@@ -17,7 +17,7 @@ NOT_APPLICABLE = {"zh-CN": "不适用", "en": "not applicable"}
 
 
 def score_indicator(indicator: Indicator, entry: Entry | None, precision: int,
-                    language: str = "zh-CN") -> IndicatorScore:
+                    language: str = "zh-CN", rescale: bool = False) -> IndicatorScore:
     """One indicator's points, status and explanation ("92.5% ≥ 90% → 3/5")."""
     maximum = plain(indicator.points)
     if entry is None:
@@ -25,7 +25,7 @@ def score_indicator(indicator: Indicator, entry: Entry | None, precision: int,
                               f"{_say(NOT_ASSESSED, language)} → 0/{maximum}")
     if entry.not_applicable:
         because = _say(NOT_APPLICABLE, language) + (f"：{entry.reason}" if language != "en" else f": {entry.reason}")
-        return IndicatorScore(indicator, entry, Decimal(0), None, "not_applicable", because)
+        return IndicatorScore(indicator, entry, Decimal(0), None, "not_applicable", because, excluded=rescale)
     outcome = score(indicator.rule, entry.result, indicator.points, language)
     computed = round_half_up(outcome.points, precision)
     points = entry.override.points if entry.override else computed
@@ -47,18 +47,20 @@ def _say(words: dict, language: str) -> str:
 
 def score_sheet(rubric: Rubric, sheet: ScoreSheet, language: str = "zh-CN") -> EntityResult:
     """Every indicator of the rubric for one entity, with section totals, total and grade."""
-    scores = {key: score_indicator(indicator, sheet.entries.get(key), rubric.precision, language)
+    rescale = rubric.not_applicable == "rescale"
+    scores = {key: score_indicator(indicator, sheet.entries.get(key), rubric.precision, language, rescale)
               for key, indicator in rubric.indicators.items()}
     sections = {section.key: sum((scores[i.key].points for i in section.all_indicators()), Decimal(0))
                 for section in rubric.walk_sections()}
     raw_total = sum((s.points for s in scores.values()), Decimal(0))
-    applicable = sum((s.indicator.points for s in scores.values() if s.status != "not_applicable"), Decimal(0))
+    applicable = sum((s.indicator.points for s in scores.values() if not s.excluded), Decimal(0))
     total = raw_total
-    rescaled = rubric.not_applicable == "rescale" and applicable != rubric.points
+    rescaled = applicable != rubric.points
     if rescaled:
         total = round_half_up(Fraction(raw_total) * Fraction(rubric.points) / Fraction(applicable),
                               rubric.precision) if applicable else Decimal(0)
-    vetoed_by = tuple(key for key, s in scores.items() if s.indicator.veto and s.status == "zero")
+    # 一票否决 when a veto indicator scores 0 — and an indicator not assessed counts 0
+    vetoed_by = tuple(key for key, s in scores.items() if s.indicator.veto and s.status in ("zero", "not_assessed"))
     grade = rubric.lowest_grade if vetoed_by else rubric.grade_for(total)
     return EntityResult(entity=sheet.entity, sheet=sheet, scores=scores, sections=sections,
                         raw_total=raw_total, total=total, applicable_points=applicable,

@@ -10,6 +10,7 @@ from typing import Callable
 
 from .errors import Invalid, Mark, Problems, suggest
 from .model import (Change, Entry, Evidence, Missed, Override, Quantity, Ratio, Rubric, ScoreSheet)
+from .rubrics import fits_precision
 from .rules import plain
 from .schema import (Field, date, ident, integer, list_of, non_negative, number, quantity, raw,
                      read_map, scalar, text, url)
@@ -87,13 +88,22 @@ def _read_entry(key: str, value, mark: Mark, rubric: Rubric | None, check_file: 
             problems.add_invalid(value.value_mark("result"), error)
             return None
     if fields.get("override") is not None and indicator is not None:
-        entry.override = _read_override(fields["override"], value.value_mark("override"), indicator, problems)
+        if entry.not_applicable:
+            problems.add(value.key_mark("override"), "expected no override beside result: n/a, got one",
+                         "an indicator that does not apply has no points to adjust; remove one of the two")
+        else:
+            entry.override = _read_override(fields["override"], value.value_mark("override"), indicator,
+                                            rubric.precision, problems)
     return entry
 
 
-def _read_override(value, mark: Mark, indicator, problems: Problems) -> Override | None:
+def _read_override(value, mark: Mark, indicator, precision: int, problems: Problems) -> Override | None:
     fields = read_map(value, OVERRIDE_FIELDS, problems, "an override", mark)
     if not fields or fields.get("points") is None or not fields.get("reason"):
+        return None
+    if not fits_precision(fields["points"], precision):
+        problems.add(value.value_mark("points"), f"expected override points with at most {precision} decimals "
+                     f"(the rubric's precision), got {plain(fields['points'])}", "round the points as the rubric does")
         return None
     limit = _upper_limit(indicator)
     if limit is not None and fields["points"] > limit:
@@ -188,6 +198,9 @@ def result_linear(rule, value, maximum):
 def _measured(value, percent: bool):
     """A number, a percentage, or {count, of}, in the unit the rule's bounds use."""
     if isinstance(value, Map):
+        if not percent:
+            raise Invalid(f"expected a plain number (the rule's bounds have no %), got {{count, of}}",
+                          "write the number itself, e.g. result: 6")
         return _ratio(value).as_quantity()
     measured = _quantity(value)
     _same_unit(measured, percent, value)

@@ -3,6 +3,8 @@ them (FORMAT.md "Permalinks"); links point at index.html so they also work from 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 HOME = "index.html"
 ASSESSMENTS = "assessments/index.html"
 RUBRICS = "rubrics/index.html"
@@ -11,6 +13,7 @@ NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 STYLESHEET = "assets/style.css"
+FAVICON = "assets/favicon.svg"
 
 
 def assessment(assessment_id: str) -> str:
@@ -46,7 +49,13 @@ def data(assessment_id: str, extension: str) -> str:
 
 
 def evidence(path: str) -> str:
+    """Where an evidence file is written (its name as it is)."""
     return f"evidence/{path}"
+
+
+def evidence_link(path: str) -> str:
+    """A link to an evidence file: the same path, percent-encoded (a '#' or space in a name stays in it)."""
+    return "evidence/" + quote(path, safe="/")
 
 
 def pretty(url: str) -> str:

@@ -22,6 +22,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 MAX_NESTING = 100          # deeper flow nesting crashes libyaml (seen at 50,000)
+MAX_INDENT = 400          # spaces; block nesting that deep is no hand-written data file
 MAX_ALIAS_NODES = 10_000   # nodes reached again through aliases ("billion laughs")
 MAX_BYTES = 20_000_000
 
@@ -92,8 +93,9 @@ def read_text(path: Path, shown: str) -> str:
     if len(data) > MAX_BYTES:
         raise Invalid(f"expected a file under {MAX_BYTES // 1_000_000} MB, got {len(data):,} bytes",
                       "split it into several files", Mark(shown))
+    data = data.removeprefix(b"\xef\xbb\xbf")   # a byte-order mark is allowed; positions count after it
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
@@ -131,10 +133,18 @@ def load_text(text: str, shown: str):
     if node is None:
         return None, []
     converter = _Converter(shown)
-    return converter.convert(node), converter.problems
+    try:
+        return converter.convert(node), converter.problems
+    except RecursionError:
+        raise Invalid("expected a data file, got values nested too deeply", "the file is not a scoresite data file",
+                      Mark(shown)) from None
 
 
 def _check_nesting(text: str, shown: str) -> None:
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    if indent > MAX_INDENT:
+        raise Invalid(f"expected at most {MAX_INDENT} spaces of indentation, got {indent}",
+                      "the file is not a scoresite data file", Mark(shown))
     depth = deepest = 0
     for char in re.sub(r"[^\[\]{}]+", "", text):
         depth = depth + 1 if char in "[{" else max(depth - 1, 0)
@@ -202,7 +212,7 @@ class _Converter:
     def scalar(self, node) -> Scalar:
         if node.tag not in _PLAIN_TAGS:
             raise self.tag_error(node)
-        return Scalar(node.value, self.mark(node), quoted=node.style is not None and node.style in "'\"")
+        return Scalar(node.value, self.mark(node), quoted=node.style in ("'", '"'))
 
     def sequence(self, node, stack: tuple) -> Seq:
         if node.tag != _STD + "seq":

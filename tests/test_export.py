@@ -96,3 +96,13 @@ def test_csv_has_one_row_per_entity_and_indicator(project):
     row = next(r for r in rows if r["entity"] == "finance" and r["indicator"] == "3.1")
     assert (row["points"], row["max"], row["status"]) == ("30.63", "35", "partial")
     assert row["explanation"] == "35 × 7/8 = 30.625 → 30.63/35"
+
+
+def test_csv_text_cannot_become_a_spreadsheet_formula(example_copy):
+    sheet = example_copy / "content/assessments/2026-city/shuozhou.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(
+        "reason: 复核后认定部分落实", "reason: '=HYPERLINK(\"http://evil.example\",\"点击\")'"), encoding="utf-8")
+    project = load_project(example_copy)
+    rows = list(csv.DictReader(io.StringIO(export_csv(project, [project.assessments["2026-city"]]))))
+    reason = next(r["override_reason"] for r in rows if r["indicator"] == "5.2.2")
+    assert reason == "'=HYPERLINK(\"http://evil.example\",\"点击\")"

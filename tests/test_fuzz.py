@@ -19,6 +19,10 @@ FRAGMENTS = [":", ": ", "-", "- ", "[", "]", "{", "}", ",", "&a ", "*a", "!!pyth
              "1.1", "3.10", "1e999999", "99999999999999999999999999", "-5", "0.5", "\x00", "\x1b", "\ufeff", "é",
              "分", "result: ", "points: ", "rule: ", "{count: 3, of: 0}", "{missed: -1}", "../", "javascript:x"]
 
+# whole values a person might type in place of the right one
+VALUES = ["[a, b]", "{a: 1}", "yes", "rescaled", "10分", "About_Us", "2026-13-01", "-1", "1.555", "''", "~", "n/a",
+          "{count: 6, of: 6}", "{missed: 2, extra: 1}", "{value: 1%, baseline: x}", "!!str 3", "&x [1]", "*x"]
+
 mutation = st.one_of(
     st.tuples(st.just("insert"), st.integers(0, 10_000), st.sampled_from(FRAGMENTS)),
     st.tuples(st.just("insert"), st.integers(0, 10_000), st.text(max_size=6)),
@@ -26,6 +30,7 @@ mutation = st.one_of(
     st.tuples(st.just("duplicate_line"), st.integers(0, 200), st.just(None)),
     st.tuples(st.just("swap_lines"), st.integers(0, 200), st.integers(0, 200)),
     st.tuples(st.just("bytes"), st.integers(0, 10_000), st.binary(min_size=1, max_size=4)),
+    st.tuples(st.just("replace_value"), st.integers(0, 200), st.sampled_from(FRAGMENTS + VALUES)),
 )
 
 ERROR_LINE = re.compile(r"[^\s:][^:]*:\d+:\d+: expected ")
@@ -46,7 +51,10 @@ def mutate(data: bytes, steps) -> bytes:
         else:
             lines = data.split(b"\n")
             i = a % len(lines)
-            if kind == "duplicate_line":
+            if kind == "replace_value":
+                key, colon, _ = lines[i].partition(b": ")
+                lines[i] = key + b": " + b.encode() if colon else lines[i]
+            elif kind == "duplicate_line":
                 lines.insert(i, lines[i])
             else:
                 j = b % len(lines)

@@ -179,3 +179,88 @@ def test_not_applicable_needs_a_reason(project_dir):
     root = project_dir({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  1.1: {result: n/a}\n"})
     assert errors_of(root) == ["content/assessments/2026/shuozhou.yaml:3:17: expected a reason beside result: n/a "
                                "for 1.1, got none\n    hint: add e.g. reason: 本市无此项工作 — readers are told why it does not apply"]
+
+
+# --- found in review: each of these once slipped through or crashed ------------------
+
+SHEET = "content/assessments/2026/shuozhou.yaml"
+
+
+@pytest.mark.parametrize("files, expected", [
+    # ~ and empty values are nothing (the fast YAML parser marks plain scalars with style '')
+    ({SHEET: "entity: shuozhou\nscores:\n  1.1: {result: n/a, reason: ~}\n"},
+     "3:17: expected a reason beside result: n/a for 1.1, got none"),
+    ({"content/assessments/2026/assessment.yaml": "title:\nrubric: mini\nperiod: '2026'\nstatus: published\n"},
+     "assessment.yaml:1:1: expected the key 'title' in an assessment, got nothing"),
+    # an override must fit the rubric's precision, and cannot sit beside n/a
+    ({SHEET: "entity: shuozhou\nscores:\n  1.1: {result: no, override: {points: 1.555, reason: x}}\n"},
+     "3:40: expected override points with at most 2 decimals (the rubric's precision), got 1.555"),
+    ({SHEET: "entity: shuozhou\nscores:\n  1.1: {result: n/a, reason: x, override: {points: 1, reason: y}}\n"},
+     "3:33: expected no override beside result: n/a, got one"),
+    # {count, of} is a percentage; a rule with plain-number bounds wants a number
+    ({"rubrics/mini.yaml": "id: mini\ntitle: t\npoints: 5\nsections:\n  - id: '1'\n    title: s\n    indicators:\n"
+                           "      - {id: '1', text: t, points: 5, rule: {thresholds: [{at_least: 3, points: 5}]}}\n",
+      SHEET: "entity: shuozhou\nscores:\n  1.1: {result: {count: 6, of: 6}}\n"},
+     "3:17: expected a plain number (the rule's bounds have no %), got {count, of}"),
+    # points finer than the rubric keeps
+    ({SHEET: None, "rubrics/mini.yaml": "id: mini\ntitle: t\npoints: 2.005\nprecision: 2\nsections:\n  - id: '1'\n"
+                                        "    title: s\n    indicators:\n      - {id: '1', text: t, points: 2.005, rule: check}\n"},
+     "rubrics/mini.yaml:9:10: expected points with at most 2 decimals (precision: 2), got 2.005 for the indicator's points"),
+    # a .yml file is not silently skipped
+    ({"content/assessments/2026/finance.yml": "entity: finance\nscores: {}\n"},
+     "content/assessments/2026/finance.yml:1:1: expected files ending .yaml, got finance.yml"),
+    # the id is reported where it is written
+    ({SHEET: None, "rubrics/mini.yaml": "# comment\nid: maxi\ntitle: t\npoints: 2\nsections:\n  - id: '1'\n    title: s\n"
+                                        "    indicators:\n      - {id: '1', text: t, points: 2, rule: check}\n"},
+     "rubrics/mini.yaml:2:5: expected id: mini to match the file name, got id: maxi"),
+    # a byte-order mark does not shift positions
+    ({SHEET: b"\xef\xbb\xbf# x\n\xff\n"}, "shuozhou.yaml:2:1: expected UTF-8 text, got the byte 0xff"),
+    # file names the operating system refuses
+    ({SHEET: "entity: shuozhou\nscores:\n  1.1: {result: yes, evidence: [{title: t, file: '" + "长" * 100 + ".pdf'}]}\n"},
+     "got no such file"),
+    ({SHEET: "entity: shuozhou\nscores:\n  1.1: {result: yes, evidence: [{title: t, file: \"a\\0b.pdf\"}]}\n"},
+     "expected a usable file name"),
+    # nesting by indentation
+    ({SHEET: "".join(" " * n + "a:\n" for n in range(0, 1000, 2)) + " " * 1000 + "b: 1\n"},
+     "shuozhou.yaml:1:1: expected at most 400 spaces of indentation, got 1000"),
+])
+def test_review_findings_are_errors(project_dir, files, expected):
+    errors = errors_of(project_dir(files))
+    assert any(expected in error for error in errors), errors
+
+
+@pytest.mark.parametrize("path, old, new", [
+    # an optional key with a bad value once crashed check (KeyError) instead of reporting it
+    ("rubrics/mini.yaml", "points: 10\n", "points: 10\nnot_applicable: rescaled\n"),
+    ("rubrics/mini.yaml", "title: 小型评分标准", "title: 小型评分标准\nsource: [a, b]"),
+    ("rubrics/mini.yaml", "rule: check", "veto: yes\n                rule: check"),
+    ("rubrics/mini.yaml", "    points: 10\n    indicators", "    points: 10分\n    indicators"),
+    (SHEET, "{result: yes}", "{result: yes, note: [甲, 乙]}"),
+    (SHEET, "scores:", "note: [a]\nscores:"),
+    ("content/assessments/2026/assessment.yaml", "status: published",
+     "status: published\nnotice: {from: 2026-01-01, to: 2026-01-02, contact: [a, b]}"),
+    ("content/pages/about.md", "", "---\ntitle: 关于\nslug: About_Us\n---\n正文\n"),
+])
+def test_bad_optional_values_are_reported_not_crashed_on(project_dir, path, old, new):
+    from conftest import MINIMAL
+    import textwrap
+    body = textwrap.dedent(MINIMAL.get(path, "")).replace(old, new) if old else new
+    errors = errors_of(project_dir({path: body}))
+    assert errors and all(":" in e.split(" ")[0] for e in errors), errors
+
+
+def test_veto_indicator_not_assessed_still_vetoes(project_dir):
+    root = project_dir({
+        "rubrics/mini.yaml": "id: mini\ntitle: t\npoints: 4\ngrades: [{min: 2, label: 好}, {min: 0, label: 差}]\n"
+                             "sections:\n  - id: '1'\n    title: s\n    indicators:\n"
+                             "      - {id: '1', text: t, points: 2, rule: check}\n"
+                             "      - {id: '2', text: v, points: 2, rule: check, veto: true}\n",
+        SHEET: "entity: shuozhou\nscores:\n  1.1: {result: yes}\n"})
+    [result] = load_project(root).results["2026"]
+    assert result.total == 2 and result.vetoed_by == ("1.2",) and result.grade == "差"
+
+
+def test_not_applicable_counted_as_zero_is_points_lost(project_dir):
+    root = project_dir({SHEET: "entity: shuozhou\nscores:\n  1.1: {result: n/a, reason: 不适用}\n"})
+    [result] = load_project(root).results["2026"]
+    assert result.scores["1.1"].lost == 2 and not result.rescaled

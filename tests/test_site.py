@@ -137,6 +137,11 @@ def test_pages_are_accessible_portal_html(site):
     assert external_resources(site) == []
 
 
+def test_404_page_uses_the_base_url_so_it_works_at_any_depth(site):
+    html = (site / "404.html").read_text(encoding="utf-8")
+    assert '<base href="https://www.example.gov.cn/kaohe/">' in html
+
+
 def test_sitemap_and_robots(site):
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://www.example.gov.cn/kaohe/assessments/2026-city/shuozhou/</loc>" in sitemap
@@ -341,3 +346,18 @@ def test_catalogues_have_the_same_keys():
     for key in zh:
         assert re.findall(r"\{(\w+)\}", zh[key]) and set(re.findall(r"\{(\w+)\}", zh[key])) == set(
             re.findall(r"\{(\w+)\}", en[key])) or not re.findall(r"\{(\w+)\}", zh[key] + en[key]), key
+
+
+def test_evidence_file_names_with_spaces_and_hashes_link_correctly(example_copy, tmp_path):
+    evidence = example_copy / "content/evidence/2026-city"
+    (evidence / "会议 纪要#2.pdf").write_bytes(b"%PDF-1.4 sample")
+    sheet = example_copy / "content/assessments/2026-city/shuozhou.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(
+        "file: 2026-city/loan-report.pdf}", "file: 2026-city/loan-report.pdf}\n      - {title: 纪要, file: '2026-city/会议 纪要#2.pdf'}"),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    build(example_copy, BuildOptions(out))
+    assert (out / "evidence/2026-city/会议 纪要#2.pdf").is_file()
+    html = (out / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    assert 'href="../../../evidence/2026-city/%E4%BC%9A%E8%AE%AE%20%E7%BA%AA%E8%A6%81%232.pdf"' in html
+    assert broken_links(out) == []
