@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,9 @@ import jinja2
 
 from . import urls
 from .export import export_csv, export_json
-from .pages import Planned, Visible, plan_site
-from .project import EVIDENCE_DIR, Project, load_project
-from .render import make_environment, static_files
+from .pages import Planned, Visible, plan_site, standing_keys
+from .project import EVIDENCE_DIR, Project, Sources, load_project
+from .render import linker, make_environment, static_files
 from .writer import Writer
 
 Progress = Callable[[int, int], None]   # (done, total)
@@ -42,25 +43,140 @@ class BuildOptions:
 def build(root: Path, options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """Load the project and build its site into options.out."""
     started = time.perf_counter()
-    project = load_project(root)
-    if options.base_url is not None:
-        project.site = dataclasses.replace(project.site, base_url=options.base_url)
+    project = _load(root, options)
     planned = plan_site(project, options.drafts, options.today)
     files = list(site_files(project, planned, options))
     writer = Writer(options.out)
     try:
-        total = len(planned) + len(files)
-        for done, (url, body) in enumerate(render_pages(project, planned), start=1):
-            writer.write(url, body)
-            if progress:
-                progress(done, total)
-        for url, source in files:
-            writer.copy(url, source) if isinstance(source, Path) else writer.write(url, source)
+        _write(writer, render_pages(project, planned), files, progress, len(planned) + len(files))
         writer.commit()
     except BaseException:
         writer.abort()
         raise
     return BuildReport(writer.out, len(planned), len(writer.written), time.perf_counter() - started)
+
+
+def _load(root: Path, options: BuildOptions, sources: Sources | None = None) -> Project:
+    project = load_project(root, sources)
+    if options.base_url is not None:
+        project.site = dataclasses.replace(project.site, base_url=options.base_url)
+    return project
+
+
+def _write(writer: Writer, pages: Iterable[tuple[str, str]], files, progress: Progress | None, total: int) -> None:
+    for done, (url, body) in enumerate(pages, start=1):
+        writer.write(url, body)
+        if progress:
+            progress(done, total)
+    for url, source in files:
+        writer.copy(url, source) if isinstance(source, Path) else writer.write(url, source)
+
+
+@dataclass
+class PassReport:
+    """What one incremental pass did."""
+
+    rendered: list[str]
+    removed: list[str]
+    files: int
+    seconds: float
+
+
+class Incremental:
+    """Builds into a folder of its own, then re-renders only what an edit affects.
+
+    Each planned page lists the source files it depends on (pages.Planned.deps);
+    a pass re-renders the pages whose dependencies changed, pages that are new, and
+    — when an entity's rank or total moved — the pages that show ranks. A change
+    under themes/ re-renders everything. Each file is parsed once and kept while
+    it is unchanged (project.Sources)."""
+
+    def __init__(self, root: Path, options: BuildOptions):
+        self.root = Path(root).resolve()
+        self.options = options
+        self.sources = Sources(self.root)
+        self.writer = Writer(options.out, in_place=True)
+        self.pages: dict[str, frozenset] = {}     # url → deps, as of the last good pass
+        self.standing: dict[str, tuple] = {}      # pages.standing_keys of the last good pass
+        self.stamps: dict[str, tuple] = {}
+        self.unbuilt: set[str] | None = None      # changes since the last good pass; None: all
+        self.shown: dict[str, tuple] = {}         # url → Planned.shows() as last rendered
+        self._pending_shown: dict[str, tuple] = {}
+
+    def _affected(self, page: Planned, keys: set[str]) -> bool:
+        """Does this change touch what the page shows?"""
+        touched = page.deps & keys
+        if not touched:
+            return False
+        if page.shows is None or touched - page.refined or page.url not in self.shown:
+            return True
+        figures = page.shows()
+        self._pending_shown[page.url] = figures
+        return figures != self.shown[page.url]
+
+    def changes(self) -> set[str]:
+        """Project files added, changed or removed since the last call."""
+        now = snapshot(self.root)
+        changed = {path for path in now.keys() | self.stamps.keys() if now.get(path) != self.stamps.get(path)}
+        self.stamps = now
+        return changed
+
+    def rebuild(self, changed: set[str] | None = None) -> PassReport:
+        """One pass; `None` renders everything. Raises ProjectError or TemplateProblem,
+        leaving the previous output in place."""
+        started = time.perf_counter()
+        # a failed pass leaves its changes for the next one: fixing file B must not forget edits to A
+        if changed is None or self.unbuilt is None:
+            self.unbuilt = None
+        else:
+            self.unbuilt |= changed
+        changed = self.unbuilt
+        if changed is None or any(path.startswith(EVIDENCE_DIR + "/") for path in changed):
+            self.sources.evidence_version += 1      # evidence is checked when score files are read
+        project = _load(self.root, self.options, self.sources)
+        planned = plan_site(project, self.options.drafts, self.options.today)
+        standing = standing_keys(project.results)
+        everything = changed is None or not self.pages or any(p.startswith("themes/") for p in changed)
+        keys = set(changed or ()) | {key for key in standing.keys() | self.standing.keys()
+                                     if standing.get(key) != self.standing.get(key)}
+        self._pending_shown = {}
+        todo = [p for p in planned if everything or p.url not in self.pages or self._affected(p, keys)]
+        rendered = list(render_pages(project, todo))       # render all before writing any
+        for page in todo:
+            if page.shows is not None and page.url not in self._pending_shown:
+                self._pending_shown[page.url] = page.shows()
+        changed_assessments = {p.data()["assessment"].id for p in todo if p.template == "assessment.html"}
+        files = list(site_files(project, planned, self.options,
+                                only=None if everything else (changed_assessments, keys)))
+        self.writer.new_pass()
+        _write(self.writer, rendered, files, None, 0)
+        gone = sorted(set(self.pages) - {p.url for p in planned})
+        for url in gone:
+            self.writer.remove(url)
+        self.pages = {p.url: p.deps for p in planned}
+        self.shown.update(self._pending_shown)
+        self.standing = standing
+        self.unbuilt = set()
+        return PassReport([url for url, _ in rendered], gone, len(files), time.perf_counter() - started)
+
+
+WATCHED = ("content", "rubrics", "themes")
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every watched file's (modification time, size), by project-relative path."""
+    stamps = {}
+    for top in WATCHED:
+        for folder, dirs, names in os.walk(root / top):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in names:
+                path = Path(folder, name)
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                stamps[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return stamps
 
 
 def render_pages(project: Project, planned: Iterable[Planned]) -> Iterator[tuple[str, str]]:
@@ -70,7 +186,7 @@ def render_pages(project: Project, planned: Iterable[Planned]) -> Iterator[tuple
     for page in planned:
         try:
             template = env.get_template(page.template)
-            html = template.render(shared, **page.context, page_url=page.url, draft=page.draft,
+            html = template.render(shared, **page.data(), page_url=page.url, draft=page.draft, href=linker(page.url),
                                    section=section_of(page.url),
                                    template_class=page.template.removesuffix(".html") + "-page")
         except jinja2.TemplateError as error:
@@ -119,17 +235,25 @@ def section_of(url: str) -> str:
     return url.split("/", 1)[0] if "/" in url else "home"
 
 
-def site_files(project: Project, planned: list[Planned], options: BuildOptions) -> Iterator[tuple[str, Path | str]]:
-    """Everything besides the pages: assets, evidence, data downloads, robots.txt, sitemap.xml."""
-    yield from static_files(project.root, project.site.theme).items()
+def site_files(project: Project, planned: list[Planned], options: BuildOptions,
+               only: tuple[set, set] | None = None) -> Iterator[tuple[str, Path | str]]:
+    """Everything besides the pages: assets, evidence, data downloads, robots.txt, sitemap.xml.
+    `only` = (assessment ids, changed paths) limits an incremental pass to what changed."""
+    assessments, changed = only or (None, None)
+    if only is None:
+        yield from static_files(project.root, project.site.theme).items()
     view = Visible(project, options.drafts, options.today or dt.date.today())
     evidence = sorted({e.file for a in view.assessments for s in a.sheets.values()
                        for entry in s.entries.values() for e in entry.evidence if e.file})
     for path in evidence:
-        yield urls.evidence(path), project.root / EVIDENCE_DIR / path
+        if only is None or f"{EVIDENCE_DIR}/{path}" in changed:
+            yield urls.evidence(path), project.root / EVIDENCE_DIR / path
     for assessment in view.assessments:
-        yield urls.data(assessment.id, "json"), export_json(project, [assessment])
-        yield urls.data(assessment.id, "csv"), "\ufeff" + export_csv(project, [assessment])
+        if only is None or assessment.id in assessments:
+            yield urls.data(assessment.id, "json"), export_json(project, [assessment])
+            yield urls.data(assessment.id, "csv"), "\ufeff" + export_csv(project, [assessment])
+    if only is not None and "content/site.yaml" not in changed:
+        return
     yield urls.ROBOTS, robots(project)
     if project.site.base_url:
         yield urls.SITEMAP, sitemap(project.site.base_url, [p for p in planned if not p.draft and p.url != urls.NOT_FOUND])

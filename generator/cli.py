@@ -133,6 +133,24 @@ class _ProgressBar:
             self.bar = None
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; 0.0.0.0 shares the preview with the network (with a warning).")
+@click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--drafts", is_flag=True, help="Include draft assessments and pages.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
+@click.pass_obj
+def serve(project_dir: str, host: str, port: int, drafts: bool, open_browser: bool) -> None:
+    """Preview the site, rebuilding what an edit affects and reloading the browser."""
+    from .serve import serve as run, stderr
+
+    try:
+        run(Path(project_dir).resolve(), host, port, drafts, open_browser, stderr)
+    except OSError as error:
+        click.secho(f"✗ cannot serve on {host}:{port}: {error.strerror}", fg="red", err=True)
+        sys.exit(1)
+
+
 def main() -> None:
     """Entry point: click's own errors exit 2; problems in the project exit 1; never a traceback."""
     try:

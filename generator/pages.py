@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Callable
 
 from . import urls
 from .model import Assessment, EntityResult, Indicator, Rubric, Section, Unit
@@ -27,9 +28,20 @@ class Planned:
 
     url: str
     template: str
-    context: dict
+    context: dict | Callable[[], dict]   # a callable is called once, when the page is rendered
     deps: frozenset = frozenset()
     draft: bool = False
+    # For pages that show a few figures from many score files (an indicator across every
+    # entity, a unit's duties): `shows()` returns just those figures, and a change to a
+    # score file among `refined` re-renders the page only when they differ.
+    shows: Callable[[], tuple] | None = None
+    refined: frozenset = frozenset()
+
+    def data(self) -> dict:
+        """The template's data, built on first use (a preview pass builds it only for pages it renders)."""
+        if callable(self.context):
+            self.context = self.context()
+        return self.context
 
 
 class PlanError(Exception):
@@ -48,12 +60,43 @@ class Visible:
     def __post_init__(self):
         shown = [a for a in self.project.assessments.values() if self.drafts or not a.is_draft]
         self.assessments = newest_first(shown)
+        self._by_name: dict[str, list[EntityResult]] = {}
+        self.by_entity: dict[str, list[dict]] = {}      # unit id → its own results, newest first
+        for assessment in self.assessments:
+            for result in self.results(assessment):
+                self.by_entity.setdefault(result.entity, []).append({"assessment": assessment, "result": result})
+        self.groups_of: dict[str, list[Unit]] = {}      # unit id → the groups listing it as a member
+        for group in self.project.units.values():
+            for member in group.members:
+                self.groups_of.setdefault(member, []).append(group)
+        self.duties: dict[str, dict[str, list[Indicator]]] = {}   # unit id → rubric id → indicators
+        for rubric in self.project.rubrics.values():
+            for indicator in rubric.indicators.values():
+                for unit_id in indicator.units:
+                    self.duties.setdefault(unit_id, {}).setdefault(rubric.id, []).append(indicator)
+
+    def duties_of(self, unit: Unit) -> dict[str, list[Indicator]]:
+        """The indicators a unit answers for, by rubric: its own, and its groups'."""
+        keys: dict[str, set[str]] = {}
+        for answerable in (unit.id, *(g.id for g in self.groups_of.get(unit.id, ()))):
+            for rubric_id, indicators in self.duties.get(answerable, {}).items():
+                keys.setdefault(rubric_id, set()).update(i.key for i in indicators)
+        return {rid: [i for key, i in rubric.indicators.items() if key in keys[rid]]
+                for rid, rubric in self.project.rubrics.items() if rid in keys}
 
     def of_rubric(self, rubric_id: str) -> list[Assessment]:
         return [a for a in self.assessments if a.rubric == rubric_id]
 
     def results(self, assessment: Assessment) -> list[EntityResult]:
+        """Ranked: the highest total first."""
         return self.project.results[assessment.id]
+
+    def by_name(self, assessment: Assessment) -> list[EntityResult]:
+        """In entity order, for pages that list one indicator or one unit's duties across
+        entities: the order does not move when a score does."""
+        if assessment.id not in self._by_name:
+            self._by_name[assessment.id] = sorted(self.results(assessment), key=lambda r: r.entity)
+        return self._by_name[assessment.id]
 
     def sheet_paths(self, assessments) -> frozenset:
         return frozenset(s.path for a in assessments for s in a.sheets.values())
@@ -95,7 +138,7 @@ def plan_home(view: Visible) -> Planned:
     cards = [{"assessment": a, "rubric": view.project.rubric_of(a), "top": view.results(a)[:3],
               "entities": len(view.results(a))} for a in view.assessments]
     notices = [a for a in view.assessments if a.notice and a.notice.start <= view.today <= a.notice.end]
-    deps = _common(view) | view.sheet_paths(view.assessments) | {a.path for a in view.assessments}
+    deps = _common(view) | view.sheet_paths(view.assessments) | {a.path for a in view.assessments} | _counts(view)
     return Planned(urls.HOME, "home.html", {"cards": cards, "notices": notices}, deps,
                    draft=any(a.is_draft for a in view.assessments))
 
@@ -104,7 +147,8 @@ def plan_assessment_index(view: Visible) -> Planned:
     rows = [{"assessment": a, "rubric": view.project.rubric_of(a), "entities": len(view.results(a))}
             for a in view.assessments]
     return Planned(urls.ASSESSMENTS, "assessments.html", {"rows": rows},
-                   _common(view) | {a.path for a in view.assessments}, draft=any(a.is_draft for a in view.assessments))
+                   _common(view) | {a.path for a in view.assessments} | _counts(view),
+                   draft=any(a.is_draft for a in view.assessments))
 
 
 def plan_rubric_index(view: Visible) -> Planned:
@@ -122,6 +166,23 @@ def plan_unit_index(view: Visible) -> Planned:
 
 def _common(view: Visible) -> frozenset:
     return frozenset({SITE_FILE, UNITS_FILE})
+
+
+def _counts(view: Visible) -> frozenset:
+    """Pseudo-dependencies on how many entities each assessment has (see standing_keys)."""
+    return frozenset(f"count:{a.id}" for a in view.assessments)
+
+
+def standing_keys(results: dict[str, list[EntityResult]]) -> dict[str, tuple]:
+    """What pages that show a rank depend on, besides files: 'rank:<assessment>:<entity>'
+    is one entity's (rank, total); 'count:<assessment>' is how many entities are ranked.
+    A changed score moves only the entities whose rank changed, not the whole assessment."""
+    keys = {}
+    for assessment_id, ranked in results.items():
+        keys[f"count:{assessment_id}"] = (len(ranked),)
+        for result in ranked:
+            keys[f"rank:{assessment_id}:{result.entity}"] = (result.rank, result.total)
+    return keys
 
 
 # --- an assessment: its ranking and one scorecard per entity -------------------------
@@ -155,7 +216,7 @@ def _notice_state(assessment: Assessment, today: dt.date) -> str:
 def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) -> Planned:
     rubric = view.project.rubric_of(assessment)
     previous = previous_result(view, assessment, result.entity)
-    context = {
+    context = lambda: {
         "assessment": assessment, "rubric": rubric, "result": result, "entity": view.project.units[result.entity],
         "previous": previous, "changes": _changes(result, previous), "lost_by_section": lost_by_section(rubric, result),
         "lost_by_unit": lost_by_unit(view.project, result), "entities": len(view.results(assessment)),
@@ -163,7 +224,8 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         "print_rows": print_rows(rubric), "print_has_content": any(s.sections for s in rubric.sections),
         "print_has_units": any(i.units for i in rubric.indicators.values()),
     }
-    deps = _common(view) | {assessment.path, rubric.path, result.sheet.path, f"ranks:{assessment.id}"}
+    deps = _common(view) | {assessment.path, rubric.path, result.sheet.path,
+                            f"rank:{assessment.id}:{result.entity}", f"count:{assessment.id}"}
     deps |= {f"content/evidence/{e.file}" for entry in result.sheet.entries.values() for e in entry.evidence if e.file}
     if previous:
         deps |= {previous["result"].sheet.path}
@@ -173,12 +235,8 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
 
 def previous_result(view: Visible, assessment: Assessment, entity: str) -> dict | None:
     """The same entity in the latest earlier period under the same rubric, if any."""
-    earlier = [a for a in view.of_rubric(assessment.rubric) if a.period < assessment.period and entity in a.sheets]
-    if not earlier:
-        return None
-    before = earlier[0]
-    result = next(r for r in view.results(before) if r.entity == entity)
-    return {"assessment": before, "result": result}
+    return next((row for row in view.by_entity.get(entity, ())
+                 if row["assessment"].rubric == assessment.rubric and row["assessment"].period < assessment.period), None)
 
 
 def _changes(result: EntityResult, previous: dict | None) -> dict:
@@ -240,40 +298,62 @@ def plan_method(view: Visible, rubric: Rubric) -> Planned:
 def plan_indicator(view: Visible, rubric: Rubric, indicator: Indicator) -> Planned:
     assessments = view.of_rubric(rubric.id)
     rows = [{"assessment": a, "result": r, "score": r.scores[indicator.key]}
-            for a in assessments for r in view.results(a)]
-    sections = [s for s in rubric.walk_sections() if s.key in indicator.section_keys]
-    context = {"rubric": rubric, "indicator": indicator, "sections": sections, "rows": rows,
-               "rule_words": describe_rule(indicator.rule, indicator.points, view.project.site.language)}
-    deps = _common(view) | {rubric.path} | view.sheet_paths(assessments) | {a.path for a in assessments}
+            for a in assessments for r in view.by_name(a)]
+    context = lambda: {
+        "rubric": rubric, "indicator": indicator, "rows": rows,
+        "sections": [s for s in rubric.walk_sections() if s.key in indicator.section_keys],
+        "rule_words": describe_rule(indicator.rule, indicator.points, view.project.site.language)}
+    sheets = view.sheet_paths(assessments)
+    deps = _common(view) | {rubric.path} | sheets | {a.path for a in assessments}
     return Planned(urls.indicator(rubric.id, indicator.key), "indicator.html", context, deps,
-                   draft=any(a.is_draft for a in assessments))
+                   draft=any(a.is_draft for a in assessments), refined=sheets,
+                   shows=lambda: tuple((row["assessment"].id, row["result"].entity, *figures(row["score"]))
+                                       for row in rows))
+
+
+def figures(score) -> tuple:
+    """What a page shows of one indicator score."""
+    override = score.entry.override if score.entry else None
+    return (score.points, score.computed, score.status, score.explanation,
+            (override.points, override.reason) if override else None)
 
 
 # --- units -----------------------------------------------------------------------------
 
 def plan_unit(view: Visible, unit: Unit) -> Planned:
     project = view.project
-    groups = [g for g in project.units.values() if unit.id in g.members]
-    answerable = {unit.id, *(g.id for g in groups)}
-    duties = []
-    for rubric in project.rubrics.values():
-        indicators = [i for i in rubric.indicators.values() if answerable & set(i.units)]
-        if indicators:
-            duties.append({"rubric": rubric, "indicators": indicators,
-                           "assessments": [_duty_results(view, a, indicators) for a in view.of_rubric(rubric.id)]})
-    own = [{"assessment": a, "result": r} for a in view.assessments for r in view.results(a) if r.entity == unit.id]
-    members = [project.units[m] for m in unit.members]
-    touched = [a for a in view.assessments if any(d["rubric"].id == a.rubric for d in duties)
-               or unit.id in a.sheets]
-    deps = _common(view) | {r.path for r in project.rubrics.values()} | view.sheet_paths(touched)
-    context = {"unit": unit, "groups": groups, "members": members, "duties": duties, "own": own}
-    return Planned(urls.unit(unit.id), "unit.html", context, deps, draft=any(a.is_draft for a in touched))
+    answers_for = view.duties_of(unit)
+    own = view.by_entity.get(unit.id, [])
+    on_duty = [a for a in view.assessments if a.rubric in answers_for]
+    touched = on_duty + [row["assessment"] for row in own]
+    duty_sheets = view.sheet_paths(on_duty)
+    deps = _common(view) | {r.path for r in project.rubrics.values()} | duty_sheets
+    deps |= {row["result"].sheet.path for row in own}
+    deps |= {f"rank:{row['assessment'].id}:{unit.id}" for row in own} | {f"count:{row['assessment'].id}" for row in own}
+
+    def context() -> dict:
+        duties = [{"rubric": project.rubrics[rid], "indicators": indicators,
+                   "assessments": [_duty_results(view, a, indicators) for a in view.of_rubric(rid)]}
+                  for rid, indicators in answers_for.items()]
+        return {"unit": unit, "groups": view.groups_of.get(unit.id, []), "duties": duties, "own": own,
+                "members": [project.units[m] for m in unit.members]}
+
+    page = Planned(urls.unit(unit.id), "unit.html", context, deps, draft=any(a.is_draft for a in touched),
+                   refined=duty_sheets)
+
+    def shows() -> tuple:
+        rows = [(block["assessment"].id, row["result"].entity, *(figures(s) for s in row["scores"]))
+                for duty in page.data()["duties"] for block in duty["assessments"] for row in block["rows"]]
+        return tuple(rows) + tuple((r["assessment"].id, r["result"].total, r["result"].grade, r["result"].rank)
+                                   for r in own)
+    page.shows = shows
+    return page
 
 
 def _duty_results(view: Visible, assessment: Assessment, indicators: list[Indicator]) -> dict:
     """For each entity: the points earned and lost on the indicators a unit answers for."""
     rows = []
-    for result in view.results(assessment):
+    for result in view.by_name(assessment):
         scores = [result.scores[i.key] for i in indicators]
         rows.append({"result": result, "scores": scores,
                      "earned": sum((s.points for s in scores), Decimal(0)),

@@ -84,6 +84,27 @@ class Sources:
         self.root = root
         self.cache: dict[str, tuple[tuple, object]] = {}
         self.read: list[str] = []
+        self.memo: dict[tuple, tuple[tuple, object]] = {}
+        self.evidence_version = 0      # bumped by a preview when files under content/evidence/ change
+
+    def stamp(self, shown: str) -> tuple | None:
+        """The modification stamp of a file as last loaded."""
+        cached = self.cache.get(shown)
+        return cached[0] if cached else None
+
+    def remember(self, key: tuple, inputs: tuple, problems: Problems, make):
+        """`make()` once for these inputs, reused while they stay the same — unless it
+        reported problems, which must be reported again on every load."""
+        hit = self.memo.get(key)
+        if hit is not None and len(hit[0]) == len(inputs) and all(map(_same, hit[0], inputs)):
+            return hit[1]
+        before = len(problems.errors)
+        value = make()
+        if len(problems.errors) == before:
+            self.memo[key] = (inputs, value)
+        else:
+            self.memo.pop(key, None)
+        return value
 
     def shown(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -112,6 +133,11 @@ class Sources:
         return value
 
 
+def _same(a, b) -> bool:
+    """Inputs are the same: the very same object, or equal plain values (stamps, names)."""
+    return a is b or (isinstance(a, (tuple, int, str, type(None))) and a == b)
+
+
 def load_project(root: Path, sources: Sources | None = None) -> Project:
     """Load and check the whole project; raise ProjectError listing every problem."""
     root = Path(root).resolve()
@@ -127,9 +153,14 @@ def load_project(root: Path, sources: Sources | None = None) -> Project:
     pages = _load_pages(root, sources, problems)
     problems.raise_if_any()
     project = Project(root, site, units, rubrics, assessments, pages, sources=list(sources.read))
-    project.results = {aid: rank([score_sheet(rubrics[a.rubric], sheet, site.language) for sheet in a.sheets.values()])
-                       for aid, a in assessments.items()}
+    project.results = {aid: rank([_score(sources, rubrics[a.rubric], sheet, site.language, problems)
+                                  for sheet in a.sheets.values()]) for aid, a in assessments.items()}
     return project
+
+
+def _score(sources: Sources, rubric: Rubric, sheet, language: str, problems: Problems) -> EntityResult:
+    return sources.remember(("score", sheet.path), (sheet, rubric, language), problems,
+                            lambda: score_sheet(rubric, sheet, language))
 
 
 def _load_site(root: Path, sources: Sources, problems: Problems) -> Site:
@@ -157,6 +188,13 @@ def _load_units(root: Path, sources: Sources, problems: Problems) -> dict[str, U
     if not path.is_file():
         return {}
     value = sources.load(path, problems)
+    if value is UNREADABLE:
+        return {}
+    return sources.remember(("units",), (sources.stamp("content/units.yaml"),), problems,
+                            lambda: _read_units(value, problems))
+
+
+def _read_units(value, problems: Problems) -> dict[str, Unit]:
     if value is UNREADABLE:
         return {}
     if not isinstance(value, Seq):
@@ -212,7 +250,10 @@ def _load_rubrics(root: Path, sources: Sources, resolver: UnitResolver, problems
     _reject_yml(root / "rubrics", sources, problems)
     for path in sorted((root / "rubrics").glob("*.yaml")):
         value = sources.load(path, problems)
-        rubric = read_rubric(value, sources.shown(path), resolver, problems) if value is not UNREADABLE else None
+        shown = sources.shown(path)
+        rubric = sources.remember(("rubric", shown), (sources.stamp(shown), resolver.units), problems,
+                                  lambda: read_rubric(value, shown, resolver, problems)) \
+            if value is not UNREADABLE else None
         if rubric is None:
             continue
         if rubric.id != path.stem:
@@ -323,7 +364,9 @@ def _add_sheet(assessment, path, sources, rubric, units, evidence, problems) -> 
     value = sources.load(path, problems)
     if value is UNREADABLE:
         return
-    sheet = read_sheet(value, shown, rubric, evidence, problems)
+    inputs = (sources.stamp(shown), rubric, units, sources.evidence_version)
+    sheet = sources.remember(("sheet", shown), inputs, problems,
+                             lambda: read_sheet(value, shown, rubric, evidence, problems))
     if sheet is None:
         return
     entity_mark = value.value_mark("entity")

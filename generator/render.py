@@ -6,7 +6,6 @@ only http, https, mailto and relative links kept."""
 
 from __future__ import annotations
 
-import posixpath
 import re
 from decimal import Decimal
 from functools import lru_cache
@@ -109,7 +108,6 @@ def make_environment(project_root: Path, theme: str, language: str) -> jinja2.En
     env.globals["t"] = Strings(catalogue(language, str(locale_dir) if locale_dir.is_dir() else None), language)
     env.globals["language"] = language
     env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed)
-    env.globals["href"] = href
     return env
 
 
@@ -129,13 +127,26 @@ def signed(value: Decimal) -> str:
     return "±0"
 
 
-@jinja2.pass_context
-def href(context, target: str) -> str:
-    """A link from the page being rendered to `target` (a site path), always relative."""
-    here = context["page_url"]
-    path, _, anchor = target.partition("#")
-    link = posixpath.relpath(path, posixpath.dirname(here) or ".") if path else posixpath.basename(here)
-    return link + (f"#{anchor}" if anchor else "")
+def linker(page_url: str):
+    """`href(target)` for one page: the relative link from it to a site path (with any #anchor)."""
+    def href(target: str) -> str:
+        path, _, anchor = target.partition("#")
+        link = relative(path, page_url)
+        return link + (f"#{anchor}" if anchor else "")
+    return href
+
+
+@lru_cache(maxsize=65536)
+def relative(target: str, here: str) -> str:
+    """The relative link from site path `here` to site path `target`, by string alone
+    (posixpath.relpath asks the operating system for the working directory each time)."""
+    if not target:
+        return here.rsplit("/", 1)[-1]
+    base, parts = here.split("/")[:-1], target.split("/")
+    common = 0
+    while common < len(base) and common < len(parts) - 1 and base[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
 def static_files(project_root: Path, theme: str) -> dict[str, Path]:

@@ -19,16 +19,25 @@ class WriteError(Exception):
 
 
 class Writer:
-    """Writes one build into a staging folder; `commit()` swaps it into place."""
+    """Writes one build into a staging folder; `commit()` swaps it into place.
 
-    def __init__(self, out: Path):
+    With in_place=True (the preview server's own temporary folder) files are written
+    straight into the output folder and may be rewritten by later passes."""
+
+    def __init__(self, out: Path, in_place: bool = False):
         self.out = Path(out).resolve()
         self._check_replaceable()
+        self.in_place = in_place
+        self.written: dict[str, int] = {}
+        if in_place:
+            self.stage = self.out
+            self.stage.mkdir(parents=True, exist_ok=True)
+            (self.stage / MARKER).write_text("built by scoresite serve; a temporary preview\n")
+            return
         self.stage = self.out.with_name(f".{self.out.name}.building-{os.getpid()}")
         if self.stage.exists():
             shutil.rmtree(self.stage)
         self.stage.mkdir(parents=True)
-        self.written: dict[str, int] = {}
 
     def _check_replaceable(self) -> None:
         if self.out.exists() and not self.out.is_dir():
@@ -49,6 +58,16 @@ class Writer:
             raise WriteError(f"two pages want the same path {url!r}")
         return path
 
+    def new_pass(self) -> None:
+        """An in-place writer starts another pass: paths may be written again."""
+        self.written = {}
+
+    def remove(self, url: str) -> None:
+        """Delete a file an earlier pass wrote (a page that no longer exists)."""
+        path = self.target(url)
+        if path.is_file():
+            path.unlink()
+
     def write(self, url: str, data: bytes | str) -> None:
         """Write one file of the site."""
         path = self.target(url)
@@ -66,6 +85,8 @@ class Writer:
 
     def commit(self) -> None:
         """Swap the finished build into place; the old one is removed only after the swap."""
+        if self.in_place:
+            return
         (self.stage / MARKER).write_text("built by scoresite; this folder is replaced on every build\n")
         old = None
         if self.out.exists():
@@ -77,4 +98,5 @@ class Writer:
 
     def abort(self) -> None:
         """Throw the unfinished build away; the output folder was never touched."""
-        shutil.rmtree(self.stage, ignore_errors=True)
+        if not self.in_place:
+            shutil.rmtree(self.stage, ignore_errors=True)

@@ -17,7 +17,7 @@ import pytest
 
 from generator.build import BuildOptions, build
 
-from conftest import REPO
+REPO = Path(__file__).resolve().parent.parent
 
 CHROMIUM = Path(os.environ.get("SCORESITE_CHROMIUM", "/usr/bin/chromium"))
 REQUIRED = os.environ.get("SCORESITE_REQUIRE_BROWSER") == "1"
@@ -77,7 +77,7 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def server(built_site):
+def site_server(built_site):
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(built_site)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

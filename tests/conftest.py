@@ -122,3 +122,7 @@ def example_copy(tmp_path) -> Path:
         if (REPO / part).exists():
             shutil.copytree(REPO / part, root / part)
     return root
+
+
+# the browser fixtures (Chromium through Playwright), registered once for every test module
+from browser_support import browser, built_site, context_factory, site_server, watched  # noqa: E402,F401

@@ -13,8 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from browser_support import (ARTIFACTS, PAGE_TYPES, Watched, browser, built_site, context_factory,  # noqa: F401
-                             server, unavailable, watched)
+from browser_support import ARTIFACTS, PAGE_TYPES, unavailable
 from conftest import REPO
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -22,30 +21,30 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_page_loads_cleanly_under_a_strict_csp(watched, server, kind):
-    page = watched.open(server + PAGE_TYPES[kind])
+def test_page_loads_cleanly_under_a_strict_csp(watched, site_server, kind):
+    page = watched.open(site_server + PAGE_TYPES[kind])
     assert page.title()
     assert watched.problems == []
     # the stylesheet was applied (a CSP or path problem would leave the page unstyled)
     assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor") == "rgb(11, 79, 138)"
 
 
-def test_missing_page_gets_the_404_page(watched, server):
+def test_missing_page_gets_the_404_page(watched, site_server):
     # at the top level its relative links work as they are; deeper down, a base_url (which
     # the 404 page uses as <base href>) makes them work — see test_site.py
-    page = watched.open(server + "no-such-page.html")
+    page = watched.open(site_server + "no-such-page.html")
     assert "页面不存在" in page.inner_text("h1")
     assert set(watched.problems) == {
-        "HTTP 404: " + server + "no-such-page.html",
+        "HTTP 404: " + site_server + "no-such-page.html",
         "console error: Failed to load resource: the server responded with a status of 404 (Not Found)"}
     assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor") == "rgb(11, 79, 138)"
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_no_serious_accessibility_violation(watched, server, kind):
+def test_no_serious_accessibility_violation(watched, site_server, kind):
     from axe_playwright_python.sync_playwright import Axe
 
-    page = watched.open(server + PAGE_TYPES[kind])
+    page = watched.open(site_server + PAGE_TYPES[kind])
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
@@ -68,8 +67,8 @@ ACTIVE = """() => {
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_keyboard_reaches_every_link_in_order_with_visible_focus(watched, server, kind):
-    page = watched.open(server + PAGE_TYPES[kind])
+def test_keyboard_reaches_every_link_in_order_with_visible_focus(watched, site_server, kind):
+    page = watched.open(site_server + PAGE_TYPES[kind])
     count = page.evaluate(FOCUSABLE)
     assert count > 3
     seen = []
@@ -83,9 +82,9 @@ def test_keyboard_reaches_every_link_in_order_with_visible_focus(watched, server
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_usable_at_phone_width_without_horizontal_scrolling(context_factory, server, kind):
+def test_usable_at_phone_width_without_horizontal_scrolling(context_factory, site_server, kind):
     page = context_factory(viewport={"width": 360, "height": 740}).new_page()
-    page.goto(server + PAGE_TYPES[kind])
+    page.goto(site_server + PAGE_TYPES[kind])
     width = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     assert width[0] <= width[1], f"the page is {width[0]} px wide at {width[1]} px"
     # wide tables scroll inside their own box, which the keyboard can reach (tabindex=0)
@@ -96,8 +95,8 @@ def test_usable_at_phone_width_without_horizontal_scrolling(context_factory, ser
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_desktop_screenshot(watched, server, kind):
-    page = watched.open(server + PAGE_TYPES[kind])
+def test_desktop_screenshot(watched, site_server, kind):
+    page = watched.open(site_server + PAGE_TYPES[kind])
     _screenshot(page, f"{kind}-1280")
     assert watched.problems == []
 
@@ -131,29 +130,29 @@ def test_following_links_from_file_urls(watched, built_site):
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_every_page_shows_all_its_content_without_javascript(context_factory, server, kind):
+def test_every_page_shows_all_its_content_without_javascript(context_factory, site_server, kind):
     with_js = context_factory().new_page()
-    with_js.goto(server + PAGE_TYPES[kind])
+    with_js.goto(site_server + PAGE_TYPES[kind])
     without_js = context_factory(java_script_enabled=False).new_page()
-    without_js.goto(server + PAGE_TYPES[kind])
+    without_js.goto(site_server + PAGE_TYPES[kind])
     text = without_js.inner_text("main")
     assert text == with_js.inner_text("main")
     assert len(text) > 20
 
 
-def test_scorecard_without_javascript_shows_every_indicator(context_factory, server):
+def test_scorecard_without_javascript_shows_every_indicator(context_factory, site_server):
     page = context_factory(java_script_enabled=False).new_page()
-    page.goto(server + PAGE_TYPES["scorecard"])
+    page.goto(site_server + PAGE_TYPES["scorecard"])
     rows = page.locator("table.indicators tr[id^='i-']")
     assert rows.count() == 58
     assert all(rows.nth(i).is_visible() for i in range(0, 58, 7))
 
 
-def test_scorecard_prints_as_an_a4_score_sheet(context_factory, server):
+def test_scorecard_prints_as_an_a4_score_sheet(context_factory, site_server):
     from pypdf import PdfReader
 
     page = context_factory().new_page()
-    page.goto(server + PAGE_TYPES["scorecard"])
+    page.goto(site_server + PAGE_TYPES["scorecard"])
     page.emulate_media(media="print")
     shown = page.evaluate("""() => Object.fromEntries(['.site-header', '.breadcrumbs', '.site-footer', '.scorecard',
         '.print-sheet', '.print-sheet thead'].map(s => [s, getComputedStyle(document.querySelector(s)).display]))""")

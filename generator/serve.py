@@ -1,0 +1,166 @@
+"""The preview server: `scoresite serve`. The only module that imports livereload.
+
+It builds into a temporary folder (never the project's site/), serves it, and watches
+content/, rubrics/ and themes/. A burst of saves is debounced into one rebuild, and
+each rebuild re-renders only the pages the change affects (build.Incremental).
+livereload serves the pages and tells the browser to reload; scoresite does its own
+watching, because livereload's watcher drops reloads that come too soon after the
+last one (a preview that goes stale is the complaint users of other tools make most).
+
+A bad edit never stops the server: the terminal lists the errors and every page
+shows an error page naming file:line:column until the file is fixed."""
+
+from __future__ import annotations
+
+import ipaddress
+import mimetypes
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from livereload import Server
+from livereload.handlers import LiveReloadHandler
+from livereload.watcher import Watcher
+from tornado import ioloop
+
+from .build import BuildOptions, Incremental, TemplateProblem
+from .errors import ProjectError
+from .render import DEFAULT_THEME
+
+POLL_SECONDS = 0.25      # how often the project folders are looked at
+DEBOUNCE_SECONDS = 0.15  # a burst of saves closer together than this is one rebuild
+
+Log = Callable[[str], None]
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+class Preview:
+    """The state the server shows: the temporary site, and the errors of the last pass."""
+
+    def __init__(self, root: Path, drafts: bool, log: Log):
+        self.out = Path(tempfile.mkdtemp(prefix="scoresite-serve-")) / "site"
+        self.builder = Incremental(root, BuildOptions(self.out, drafts=drafts))
+        self.log = log
+        self.errors: list[str] = []
+        self.builder.changes()
+        self.rebuild(None)
+
+    def rebuild(self, changed: set[str] | None) -> bool:
+        """One pass; on failure keep the last good pages and show the errors instead."""
+        try:
+            report = self.builder.rebuild(changed)
+        except ProjectError as error:
+            self.errors = [str(e) for e in error.errors]
+            self.log("✗ " + "\n".join(self.errors))
+            return False
+        except TemplateProblem as error:
+            self.errors = [str(error)]
+            self.log(f"✗ {error}")
+            return False
+        self.errors = []
+        what = "built" if changed is None else f"rebuilt {len(report.rendered)} pages for {', '.join(sorted(changed))}"
+        self.log(f"{what} in {report.seconds * 1000:.0f} ms")
+        return True
+
+    def close(self) -> None:
+        shutil.rmtree(self.out.parent, ignore_errors=True)
+
+    # --- a WSGI app serving the temporary site ---------------------------------------
+
+    def app(self, environ, start_response):
+        raw = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
+        posix = PurePosixPath(raw)
+        if ".." in posix.parts:
+            return _respond(start_response, "400 Bad Request", "text/plain", b"bad path")
+        path = self.out.joinpath(*[p for p in posix.parts if p != "/"])
+        if path.is_dir():
+            if not raw.endswith("/"):
+                start_response("301 Moved Permanently", [("Location", raw + "/")])
+                return [b""]
+            path = path / "index.html"
+        if self.errors and (path.suffix == ".html" or not path.suffix):
+            return _respond(start_response, "500 Build Failed", "text/html; charset=utf-8", self.error_page())
+        if not path.is_file():
+            missing = self.out / "404.html"
+            body = missing.read_bytes() if missing.is_file() else b"<!doctype html><title>404</title><head></head>"
+            return _respond(start_response, "404 Not Found", "text/html; charset=utf-8", body)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/json", "image/svg+xml"):
+            kind += "; charset=utf-8"
+        return _respond(start_response, "200 OK", kind, path.read_bytes())
+
+    def error_page(self) -> bytes:
+        template = _ERROR_ENV.get_template("serve-error.html")
+        return template.render(errors=self.errors).encode("utf-8")
+
+
+_ERROR_ENV = Environment(loader=FileSystemLoader(DEFAULT_THEME / "templates"), autoescape=select_autoescape(["html"]))
+
+
+def _respond(start_response, status: str, kind: str, body: bytes):
+    start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
+                            ("Cache-Control", "no-store")])
+    return [body]
+
+
+class _ProjectWatcher(Watcher):
+    """Polls the project's folders itself, debounces bursts, rebuilds, then reloads the browser."""
+
+    def __init__(self, preview: Preview):
+        super().__init__()
+        self.preview = preview
+        self.pending: set[str] = set()
+        self.timer = None
+
+    def start(self, callback) -> bool:   # livereload asks; True means "I watch by myself"
+        ioloop.PeriodicCallback(self.poll, POLL_SECONDS * 1000).start()
+        return True
+
+    def examine(self):
+        return None, None
+
+    def poll(self) -> None:
+        changed = self.preview.builder.changes()
+        if not changed:
+            return
+        self.pending |= changed
+        loop = ioloop.IOLoop.current()
+        if self.timer is not None:
+            loop.remove_timeout(self.timer)
+        self.timer = loop.call_later(DEBOUNCE_SECONDS, self.flush)
+
+    def flush(self) -> None:
+        self.timer = None
+        changed, self.pending = self.pending, set()
+        self.preview.rebuild(changed)
+        LiveReloadHandler.reload_waiters(path="*")
+
+
+def serve(root: Path, host: str, port: int, drafts: bool, open_browser: bool, log: Log) -> None:
+    """Build, serve and watch until interrupted."""
+    started = time.perf_counter()
+    preview = Preview(root, drafts, log)
+    if not is_loopback(host):
+        log(f"warning: serving on {host}: anyone who can reach this machine can read the preview"
+            + (", drafts included" if drafts else ""))
+    log(f"serving http://{host}:{port}/ (ready in {time.perf_counter() - started:.1f} s; Ctrl+C to stop)")
+    server = Server(app=preview.app, watcher=_ProjectWatcher(preview))
+    try:
+        server.serve(host=host, port=port, debug=False, open_url_delay=0.5 if open_browser else None,
+                     restart_delay=0)
+    finally:
+        preview.close()
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

@@ -1,0 +1,219 @@
+"""The preview: incremental rebuilds (in process), and the real `scoresite serve` on a free
+port — an edit shows within seconds, a bad edit shows an error page and the server lives
+on, the repair brings the page back. Every wait is bounded; every server is stopped."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, Incremental
+from generator.errors import ProjectError
+
+
+SHEET = "content/assessments/2026-departments/finance.yaml"
+SCORECARD = "assessments/2026-departments/finance/index.html"
+
+
+def _edit(root: Path, path: str, old: str, new: str) -> None:
+    file = root / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _total(html: str) -> str:
+    return re.search(r'<span class="big">([\d.]+)</span> / ', html).group(1)
+
+
+# --- incremental passes, in process ------------------------------------------------
+
+@pytest.fixture
+def incremental(example_copy, tmp_path):
+    builder = Incremental(example_copy, BuildOptions(tmp_path / "preview"))
+    builder.changes()
+    builder.rebuild(None)
+    return builder
+
+
+def test_an_edited_score_rerenders_its_pages_not_the_site(incremental):
+    _edit(incremental.root, SHEET, "{result: 85.5%}", "{result: 78%}")    # 满意度 20 → 18
+    report = incremental.rebuild(incremental.changes())
+    rendered = set(report.rendered)
+    assert {SCORECARD, "assessments/2026-departments/index.html", "index.html",
+            "rubrics/shuozhou-department/5.1/index.html", "units/finance/index.html"} <= rendered
+    assert "rubrics/shuozhou-department/4.1/index.html" not in rendered         # shows nothing that changed
+    assert not any(url.startswith("assessments/2026-city/") for url in rendered)
+    assert len(rendered) < 20                                                    # of 131 pages
+    assert _total((incremental.options.out / SCORECARD).read_text(encoding="utf-8")) == "89.63"
+
+
+def test_a_moved_rank_rerenders_the_scorecards_whose_rank_moved(incremental):
+    _edit(incremental.root, SHEET, "{result: 85.5%}", "{result: 50%}")     # 91.63 → 71.63: rank 2 → 5
+    rendered = set(incremental.rebuild(incremental.changes()).rendered)
+    moved = {"finance", "education", "fgw", "aic"}                               # ranks 2, 3, 3, 4 → 5, 2, 2, 3
+    assert {f"assessments/2026-departments/{e}/index.html" for e in moved} <= rendered
+    assert "assessments/2026-departments/hrss/index.html" not in rendered       # still first
+
+
+def test_a_failed_pass_keeps_its_changes_for_the_next(incremental):
+    root = incremental.root
+    _edit(root, SHEET, "{result: 85.5%}", "{result: 78%}")                       # good edit to A …
+    _edit(root, "content/assessments/2026-departments/hrss.yaml", "{result: 92%}", "{result: 92}")   # … bad B
+    with pytest.raises(ProjectError):
+        incremental.rebuild(incremental.changes())
+    assert _total((incremental.options.out / SCORECARD).read_text(encoding="utf-8")) == "91.63"   # last good
+    _edit(root, "content/assessments/2026-departments/hrss.yaml", "{result: 92}", "{result: 92%}")
+    incremental.rebuild(incremental.changes())
+    assert _total((incremental.options.out / SCORECARD).read_text(encoding="utf-8")) == "89.63"
+
+
+def test_a_theme_change_rerenders_everything(incremental):
+    theme = incremental.root / "themes/default/templates"
+    theme.mkdir(parents=True)
+    (theme / "page.html").write_text("{% extends 'default:page.html' %}", encoding="utf-8")
+    report = incremental.rebuild(incremental.changes())
+    assert len(report.rendered) == len(incremental.pages)
+
+
+def test_a_removed_score_file_removes_its_pages(incremental):
+    (incremental.root / SHEET).unlink()
+    report = incremental.rebuild(incremental.changes())
+    assert SCORECARD in report.removed
+    assert not (incremental.options.out / SCORECARD).exists()
+
+
+# --- the real server -------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`scoresite serve` in a subprocess, with its output collected."""
+
+    def __init__(self, root: Path, *args: str):
+        self.port = _free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "-C", str(root), "serve", "--port", str(self.port), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.port}/"
+        self.wait_for(lambda: self.get("")[0] == 200, "the server to start", timeout=30)
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=5) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+        except OSError:
+            return 0, ""
+
+    def wait_for(self, condition, what: str, timeout: float = 10) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            assert self.process.poll() is None, "the server stopped:\n" + "\n".join(self.lines)
+            if condition():
+                return time.monotonic() - started
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; server said:\n" + "\n".join(self.lines[-20:]))
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def server(example_copy):
+    running = Server(example_copy)
+    yield running
+    running.stop()
+
+
+def test_serve_shows_an_edit_then_a_clean_error_then_the_repair(server, example_copy):
+    status, html = server.get(SCORECARD)
+    assert status == 200 and _total(html) == "91.63"
+    assert "livereload.js" in html
+    assert not (example_copy / "site").exists()                  # never builds into the project's site/
+
+    _edit(example_copy, SHEET, "{result: 85.5%}", "{result: 78%}")
+    seconds = server.wait_for(lambda: _total(server.get(SCORECARD)[1]) == "89.63", "the new total")
+    assert seconds < 5
+
+    _edit(example_copy, SHEET, "{result: 78%}", "{result: 78}")
+    server.wait_for(lambda: server.get(SCORECARD)[0] == 500, "the error page")
+    status, page = server.get(SCORECARD)
+    assert f"{SHEET}:17:17: expected a percentage such as 92.5%, got the plain number 78" in page
+    assert "did you mean 78%?" in page
+    assert server.get("index.html")[0] == 500                    # every page says so
+    assert any("✗ " + SHEET + ":17:17" in line for line in server.lines)   # and the terminal
+
+    _edit(example_copy, SHEET, "{result: 78}", "{result: 78%}")
+    server.wait_for(lambda: server.get(SCORECARD)[0] == 200, "the repaired page")
+    assert _total(server.get(SCORECARD)[1]) == "89.63"
+
+
+def test_a_burst_of_saves_is_one_rebuild(server, example_copy):
+    before = sum("rebuilt" in line for line in server.lines)
+    sheet = example_copy / SHEET
+    original = sheet.read_text(encoding="utf-8")
+    for value in ("80%", "81%", "82%", "83%", "84%"):             # five saves within ~0.1 s
+        sheet.write_text(original.replace("{result: 85.5%}", f"{{result: {value}}}"), encoding="utf-8")
+        time.sleep(0.02)
+    server.wait_for(lambda: sum("rebuilt" in line for line in server.lines) > before, "a rebuild")
+    time.sleep(1.0)
+    assert sum("rebuilt" in line for line in server.lines) == before + 1
+
+
+def test_serve_binds_to_loopback_unless_told_otherwise(example_copy):
+    quiet = Server(example_copy)
+    try:
+        assert not any("warning" in line for line in quiet.lines)
+        with pytest.raises(OSError):                             # not reachable on another address
+            address = socket.gethostbyname(socket.gethostname())
+            if address.startswith("127."):
+                raise OSError("no other address on this machine")
+            socket.create_connection((address, quiet.port), timeout=1).close()
+    finally:
+        quiet.stop()
+    shared = Server(example_copy, "--host", "0.0.0.0")
+    try:
+        assert any(line.startswith("warning: serving on 0.0.0.0") for line in shared.lines)
+    finally:
+        shared.stop()
+
+
+def test_the_browser_reloads_itself_after_a_save(server, example_copy, context_factory):
+    page = context_factory().new_page()
+    page.goto(server.base + SCORECARD)
+    page.wait_for_function("() => window.LiveReload !== undefined", timeout=10_000)   # connected
+    assert page.inner_text(".big") == "91.63"
+    _edit(example_copy, SHEET, "{result: 85.5%}", "{result: 78%}")
+    page.wait_for_function("() => document.querySelector('.big') && document.querySelector('.big').textContent === '89.63'",
+                           timeout=10_000)                      # no reload by the test: livereload did it
+    _edit(example_copy, SHEET, "{result: 78%}", "{result: 78}")
+    page.wait_for_selector("text=expected a percentage such as 92.5%", timeout=10_000)
+    _edit(example_copy, SHEET, "{result: 78}", "{result: 78%}")
+    page.wait_for_selector(".big", timeout=10_000)
+    assert page.inner_text(".big") == "89.63"
