@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from . import urls
 from .export import export_csv, export_json
 from .pages import Planned, Visible, plan_site, standing_keys
 from .project import EVIDENCE_DIR, Project, Sources, load_project
+from .tree import DiskTree
 from .render import linker, make_environment, static_files
 from .writer import Writer
 
@@ -94,7 +94,7 @@ class Incremental:
     def __init__(self, root: Path, options: BuildOptions):
         self.root = Path(root).resolve()
         self.options = options
-        self.sources = Sources(self.root)
+        self.sources = Sources(DiskTree(self.root))
         self.writer = Writer(options.out, in_place=True)
         self.pages: dict[str, frozenset] = {}     # url → deps, as of the last good pass
         self.standing: dict[str, tuple] = {}      # pages.standing_keys of the last good pass
@@ -165,17 +165,12 @@ WATCHED = ("content", "rubrics", "themes")
 
 def snapshot(root: Path) -> dict[str, tuple]:
     """Every watched file's (modification time, size), by project-relative path."""
-    stamps = {}
-    for top in WATCHED:
-        for folder, dirs, names in os.walk(root / top):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in names:
-                path = Path(folder, name)
-                try:
-                    stat = path.stat()
-                except OSError:
-                    continue
-                stamps[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    tree, stamps = DiskTree(root), {}
+    for name in (name for top in WATCHED for name in tree.files(top)):
+        try:
+            stamps[name] = tree.stamp(name)
+        except OSError:
+            continue           # removed while we looked
     return stamps
 
 

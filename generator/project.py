@@ -17,7 +17,8 @@ from .schema import (ID_RE, Field, boolean, date, ident, integer, list_of, one_o
                      text, url)
 from .scoring import rank, score_sheet
 from .sheets import read_sheet
-from .yamlio import Seq, describe, load_file, load_text, mark_of, read_text
+from .tree import DiskTree
+from .yamlio import Seq, decode, describe, load_bytes, load_text, mark_of
 
 SITE_FIELDS = {
     "title": Field(text, required=True, doc="the site's name, shown on every page"),
@@ -80,8 +81,8 @@ class Sources:
     """Reads each source file once; keeps parsed values keyed by path and modification stamp,
     so a long-running preview re-parses only the files that changed."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, tree):
+        self.tree = tree
         self.cache: dict[str, tuple[tuple, object]] = {}
         self.read: list[str] = []
         self.memo: dict[tuple, tuple[tuple, object]] = {}
@@ -106,21 +107,16 @@ class Sources:
             self.memo.pop(key, None)
         return value
 
-    def shown(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
-
-    def load(self, path: Path, problems: Problems):
+    def load(self, shown: str, problems: Problems):
         """The file's YAML values (None for an empty file), or UNREADABLE after reporting why."""
-        shown = self.shown(path)
         self.read.append(shown)
         try:
-            stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
+            stamp = self.tree.stamp(shown)
             cached = self.cache.get(shown)
             if cached and cached[0] == stamp:
                 value, errors = cached[1]
             else:
-                value, errors = load_file(path, shown)
+                value, errors = load_bytes(self.tree.read(shown), shown)
         except Invalid as error:
             problems.add_invalid(Mark(shown), error)
             return UNREADABLE
@@ -138,21 +134,22 @@ def _same(a, b) -> bool:
     return a is b or (isinstance(a, (tuple, int, str, type(None))) and a == b)
 
 
-def load_project(root: Path, sources: Sources | None = None) -> Project:
-    """Load and check the whole project; raise ProjectError listing every problem."""
-    root = Path(root).resolve()
-    sources = sources or Sources(root)
+def load_project(root: Path | None = None, sources: Sources | None = None, tree=None) -> Project:
+    """Load and check the whole project — from a folder, or from any tree (tree.py) such as
+    a git revision — and raise ProjectError listing every problem."""
+    sources = sources or Sources(tree or DiskTree(Path(root)))
+    tree = sources.tree
     sources.read = []
     problems = Problems()
-    site = _load_site(root, sources, problems)
-    units = _load_units(root, sources, problems)
+    site = _load_site(tree, sources, problems)
+    units = _load_units(tree, sources, problems)
     resolver = UnitResolver(units)
-    rubrics = _load_rubrics(root, sources, resolver, problems)
-    evidence = EvidenceFiles(root)
-    assessments = _load_assessments(root, sources, rubrics, units, evidence, problems)
-    pages = _load_pages(root, sources, problems)
+    rubrics = _load_rubrics(tree, sources, resolver, problems)
+    evidence = EvidenceFiles(tree)
+    assessments = _load_assessments(tree, sources, rubrics, units, evidence, problems)
+    pages = _load_pages(tree, sources, problems)
     problems.raise_if_any()
-    project = Project(root, site, units, rubrics, assessments, pages, sources=list(sources.read))
+    project = Project(tree.root, site, units, rubrics, assessments, pages, sources=list(sources.read))
     project.results = {aid: rank([_score(sources, rubrics[a.rubric], sheet, site.language, problems)
                                   for sheet in a.sheets.values()]) for aid, a in assessments.items()}
     return project
@@ -163,9 +160,9 @@ def _score(sources: Sources, rubric: Rubric, sheet, language: str, problems: Pro
                             lambda: score_sheet(rubric, sheet, language))
 
 
-def _load_site(root: Path, sources: Sources, problems: Problems) -> Site:
-    path = root / "content" / "site.yaml"
-    if not path.is_file():
+def _load_site(tree, sources: Sources, problems: Problems) -> Site:
+    path = "content/site.yaml"
+    if not tree.is_file(path):
         problems.add(Mark("content/site.yaml"), "expected the site settings file content/site.yaml, got no such file",
                      "run scoresite in a project folder (one holding content/ and rubrics/), or pass --project DIR")
         return Site(title="")
@@ -175,17 +172,17 @@ def _load_site(root: Path, sources: Sources, problems: Problems) -> Site:
     if not fields or not fields.get("title"):
         return Site(title="")
     theme = fields.get("theme")
-    if theme and theme != "default" and not (root / "themes" / theme).is_dir():
-        themes = [p.name for p in (root / "themes").glob("*") if p.is_dir()] if (root / "themes").is_dir() else []
+    if theme and theme != "default" and not tree.is_dir(f"themes/{theme}"):
+        themes = tree.folders("themes")
         problems.add(value.value_mark("theme"), f"expected a theme folder themes/{theme}/, got no such folder",
                      suggest(theme, ["default", *themes], "themes"))
         fields["theme"] = "default"
     return Site(**{k: v for k, v in fields.items() if v is not None})
 
 
-def _load_units(root: Path, sources: Sources, problems: Problems) -> dict[str, Unit]:
-    path = root / "content" / "units.yaml"
-    if not path.is_file():
+def _load_units(tree, sources: Sources, problems: Problems) -> dict[str, Unit]:
+    path = "content/units.yaml"
+    if not tree.is_file(path):
         return {}
     value = sources.load(path, problems)
     if value is UNREADABLE:
@@ -245,30 +242,40 @@ class UnitResolver:
                       suggest(name, self.by_name, "units") or "add the unit to content/units.yaml")
 
 
-def _load_rubrics(root: Path, sources: Sources, resolver: UnitResolver, problems: Problems) -> dict[str, Rubric]:
+def _load_rubrics(tree, sources: Sources, resolver: UnitResolver, problems: Problems) -> dict[str, Rubric]:
     rubrics: dict[str, Rubric] = {}
-    _reject_yml(root / "rubrics", sources, problems)
-    for path in sorted((root / "rubrics").glob("*.yaml")):
-        value = sources.load(path, problems)
-        shown = sources.shown(path)
+    _reject_yml(tree, "rubrics", problems)
+    for shown in _files(tree, "rubrics", ".yaml"):
+        value = sources.load(shown, problems)
+        stem = _stem(shown)
         rubric = sources.remember(("rubric", shown), (sources.stamp(shown), resolver.units), problems,
                                   lambda: read_rubric(value, shown, resolver, problems)) \
             if value is not UNREADABLE else None
         if rubric is None:
             continue
-        if rubric.id != path.stem:
-            problems.add(value.value_mark("id"), f"expected id: {path.stem} to match the file name, got id: {rubric.id}",
+        if rubric.id != stem:
+            problems.add(value.value_mark("id"), f"expected id: {stem} to match the file name, got id: {rubric.id}",
                          f"rename the file to rubrics/{rubric.id}.yaml or change the id")
             continue
         rubrics[rubric.id] = rubric
     return rubrics
 
 
+def _files(tree, folder: str, suffix: str) -> list[str]:
+    """The files directly inside `folder` whose names end with `suffix`."""
+    start = folder + "/"
+    return [name for name in tree.files(folder) if "/" not in name[len(start):] and name.endswith(suffix)]
+
+
+def _stem(name: str) -> str:
+    return PurePosixPath(name).stem
+
+
 class EvidenceFiles:
     """Local evidence: paths under content/evidence/ that exist, with their SHA-256."""
 
-    def __init__(self, root: Path):
-        self.base = (root / EVIDENCE_DIR).resolve()
+    def __init__(self, tree):
+        self.tree = tree
         self.hashes: dict[str, str] = {}
 
     def __call__(self, written: str) -> tuple[str, str]:
@@ -277,62 +284,61 @@ class EvidenceFiles:
         if posix.is_absolute() or ".." in posix.parts or re.match(r"[A-Za-z]:", relative):
             raise Invalid(f"expected a path inside {EVIDENCE_DIR}/, got {written!r}",
                           f"put the file in {EVIDENCE_DIR}/ and write its path from there, e.g. 2026/report.pdf")
+        name = f"{EVIDENCE_DIR}/{posix.as_posix()}"
         try:
-            path = (self.base / posix).resolve()
-            exists = path.is_file()
+            exists = self.tree.is_file(name)
+            if exists and not self.tree.inside(name, EVIDENCE_DIR):
+                raise Invalid(f"expected a path inside {EVIDENCE_DIR}/, got {written!r} which leads outside it")
         except (OSError, ValueError) as error:
             raise Invalid(f"expected a usable file name, got {written!r} ({error})",
                           "use a short name of letters, digits, '-' and '_'") from None
-        if not path.is_relative_to(self.base):
-            raise Invalid(f"expected a path inside {EVIDENCE_DIR}/, got {written!r} which leads outside it")
         if not exists:
-            raise Invalid(f"expected an existing file {EVIDENCE_DIR}/{posix}, got no such file",
-                          self._nearby(posix))
+            raise Invalid(f"expected an existing file {name}, got no such file", self._nearby(posix))
         key = posix.as_posix()
         if key not in self.hashes:
-            self.hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            self.hashes[key] = hashlib.sha256(self.tree.read(name)).hexdigest()
         return key, self.hashes[key]
 
     def _nearby(self, posix: PurePosixPath) -> str:
-        if not self.base.is_dir():
+        if not self.tree.is_dir(EVIDENCE_DIR):
             return f"create {EVIDENCE_DIR}/ and put the file there"
-        known = [p.relative_to(self.base).as_posix() for p in self.base.rglob("*") if p.is_file()]
+        known = [name[len(EVIDENCE_DIR) + 1:] for name in self.tree.files(EVIDENCE_DIR)]
         close = difflib.get_close_matches(posix.as_posix(), known, n=1, cutoff=0.6)
         return f"did you mean {close[0]!r}?" if close else f"put the file at {EVIDENCE_DIR}/{posix}"
 
 
-def _load_assessments(root, sources, rubrics, units, evidence, problems) -> dict[str, Assessment]:
+def _load_assessments(tree, sources, rubrics, units, evidence, problems) -> dict[str, Assessment]:
     assessments: dict[str, Assessment] = {}
-    base = root / "content" / "assessments"
-    for folder in sorted(p for p in base.glob("*") if p.is_dir()) if base.is_dir() else []:
-        shown = sources.shown(folder)
-        if not ID_RE.match(folder.name):
-            problems.add(Mark(shown), f"expected an assessment folder named like an id, got {folder.name!r}",
+    base = "content/assessments"
+    for name in tree.folders(base):
+        folder = f"{base}/{name}"
+        if not ID_RE.match(name):
+            problems.add(Mark(folder), f"expected an assessment folder named like an id, got {name!r}",
                          "folder names become URLs: use a-z, 0-9 and '-', e.g. 2026-city")
             continue
-        assessment, rubric = _load_assessment(folder, sources, rubrics, problems)
+        assessment, rubric = _load_assessment(tree, folder, sources, rubrics, problems)
         # score files are checked even when assessment.yaml is broken: every problem at once
-        for path in sorted(folder.glob("*.yaml")):
-            if path.name != "assessment.yaml":
+        for path in _files(tree, folder, ".yaml"):
+            if not path.endswith("/assessment.yaml"):
                 _add_sheet(assessment, path, sources, rubric, units, evidence, problems)
-        _reject_yml(folder, sources, problems)
+        _reject_yml(tree, folder, problems)
         if assessment is not None:
             assessments[assessment.id] = assessment
     return assessments
 
 
-def _reject_yml(folder: Path, sources: Sources, problems: Problems) -> None:
+def _reject_yml(tree, folder: str, problems: Problems) -> None:
     """A .yml file would be skipped without a word; say so instead."""
-    for path in sorted(folder.glob("*.yml")):
-        problems.add(Mark(sources.shown(path)), f"expected files ending .yaml, got {path.name}",
-                     f"rename it to {path.stem}.yaml")
+    for path in _files(tree, folder, ".yml"):
+        name = PurePosixPath(path).name
+        problems.add(Mark(path), f"expected files ending .yaml, got {name}", f"rename it to {_stem(path)}.yaml")
 
 
-def _load_assessment(folder: Path, sources: Sources, rubrics: dict, problems: Problems):
+def _load_assessment(tree, folder: str, sources: Sources, rubrics: dict, problems: Problems):
     """The assessment (None when broken) and its rubric (None when unknown)."""
-    path = folder / "assessment.yaml"
-    shown = sources.shown(path)
-    if not path.is_file():
+    shown = f"{folder}/assessment.yaml"
+    path = shown
+    if not tree.is_file(path):
         problems.add(Mark(shown), "expected assessment.yaml in every assessment folder, got no such file",
                      "it names the rubric, the period and the status (draft or published)")
         return None, None
@@ -356,11 +362,11 @@ def _load_assessment(folder: Path, sources: Sources, rubrics: dict, problems: Pr
                              f"got {spec['to']}")
             notice = Notice(spec["from"], spec["to"], spec["contact"])
     fields.update(notice=notice)
-    return Assessment(id=folder.name, path=shown, **fields), rubric
+    return Assessment(id=PurePosixPath(folder).name, path=shown, **fields), rubric
 
 
-def _add_sheet(assessment, path, sources, rubric, units, evidence, problems) -> None:
-    shown = sources.shown(path)
+def _add_sheet(assessment, path: str, sources, rubric, units, evidence, problems) -> None:
+    shown = path
     value = sources.load(path, problems)
     if value is UNREADABLE:
         return
@@ -370,8 +376,8 @@ def _add_sheet(assessment, path, sources, rubric, units, evidence, problems) -> 
     if sheet is None:
         return
     entity_mark = value.value_mark("entity")
-    if sheet.entity != path.stem:
-        problems.add(entity_mark, f"expected entity: {path.stem} to match the file name, got entity: {sheet.entity}",
+    if sheet.entity != _stem(path):
+        problems.add(entity_mark, f"expected entity: {_stem(path)} to match the file name, got entity: {sheet.entity}",
                      f"rename the file to {sheet.entity}.yaml or correct the entity")
     elif sheet.entity not in units:
         problems.add(entity_mark, f"expected a unit id from content/units.yaml, got {sheet.entity!r}",
@@ -383,10 +389,10 @@ def _add_sheet(assessment, path, sources, rubric, units, evidence, problems) -> 
         assessment.sheets[sheet.entity] = sheet
 
 
-def _load_pages(root: Path, sources: Sources, problems: Problems) -> dict[str, Page]:
+def _load_pages(tree, sources: Sources, problems: Problems) -> dict[str, Page]:
     pages: dict[str, Page] = {}
-    for path in sorted((root / "content" / "pages").glob("*.md")):
-        page = _load_page(path, sources.shown(path), problems)
+    for path in _files(tree, "content/pages", ".md"):
+        page = _load_page(tree, path, problems)
         if page is None:
             continue
         sources.read.append(page.path)
@@ -399,10 +405,10 @@ def _load_pages(root: Path, sources: Sources, problems: Problems) -> dict[str, P
     return pages
 
 
-def _load_page(path: Path, shown: str, problems: Problems) -> Page | None:
+def _load_page(tree, shown: str, problems: Problems) -> Page | None:
     """A Markdown page with YAML front matter between two '---' lines."""
     try:
-        source = read_text(path, shown)
+        source = decode(tree.read(shown), shown)
     except Invalid as error:
         problems.add_invalid(Mark(shown), error)
         return None
@@ -422,9 +428,9 @@ def _load_page(path: Path, shown: str, problems: Problems) -> Page | None:
     if not fields or not fields.get("title"):
         return None
     mark = value.value_mark("slug") if fields.get("slug") else Mark(shown)
-    slug = fields.pop("slug") or path.stem
+    slug = fields.pop("slug") or _stem(shown)
     if not ID_RE.match(slug):
-        problems.add(Mark(shown), f"expected a file name usable as a URL, got {path.stem!r}",
+        problems.add(Mark(shown), f"expected a file name usable as a URL, got {_stem(shown)!r}",
                      "rename the file (a-z, 0-9, '-') or set `slug:` in the front matter")
         return None
     return Page(slug=slug, body=source[match.end():], path=shown, mark=mark, **fields)

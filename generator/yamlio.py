@@ -90,6 +90,11 @@ def read_text(path: Path, shown: str) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise Invalid(f"cannot read the file: {error.strerror}", mark=Mark(shown)) from None
+    return decode(data, shown)
+
+
+def decode(data: bytes, shown: str) -> str:
+    """Bytes as UTF-8 text, or Invalid naming the line and column of the first bad byte."""
     if len(data) > MAX_BYTES:
         raise Invalid(f"expected a file under {MAX_BYTES // 1_000_000} MB, got {len(data):,} bytes",
                       "split it into several files", Mark(shown))
@@ -107,6 +112,11 @@ def read_text(path: Path, shown: str) -> str:
 def load_file(path: Path, shown: str):
     """Read one YAML file: (values, problems that did not stop the reading), or raise Invalid."""
     return load_text(read_text(path, shown), shown)
+
+
+def load_bytes(data: bytes, shown: str):
+    """Parse a YAML file's bytes: (values, problems that did not stop the reading), or raise Invalid."""
+    return load_text(decode(data, shown), shown)
 
 
 def load_text(text: str, shown: str):
