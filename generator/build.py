@@ -15,6 +15,7 @@ import jinja2
 
 from . import urls
 from .export import export_csv, export_json
+from .history import History, safe_read_history, source_date
 from .pages import Planned, Visible, plan_site, standing_keys
 from .project import EVIDENCE_DIR, Project, Sources, load_project
 from .tree import DiskTree
@@ -44,16 +45,32 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     """Load the project and build its site into options.out."""
     started = time.perf_counter()
     project = _load(root, options)
-    planned = plan_site(project, options.drafts, options.today)
+    history = site_history(project, options)
+    options = dataclasses.replace(options, today=options.today or source_date(history) or dt.date.today())
+    planned = plan_site(project, options.drafts, options.today, history)
     files = list(site_files(project, planned, options))
     writer = Writer(options.out)
     try:
-        _write(writer, render_pages(project, planned), files, progress, len(planned) + len(files))
-        writer.commit()
+        _write(writer, render_pages(project, planned, history), files, progress, len(planned) + len(files))
+        writer.commit(provenance(history))
     except BaseException:
         writer.abort()
         raise
     return BuildReport(writer.out, len(planned), len(writer.written), time.perf_counter() - started)
+
+
+def site_history(project: Project, options: BuildOptions) -> History | None:
+    """Git history for the score files this build publishes (drafts' only with --drafts)."""
+    view = Visible(project, options.drafts, dt.date.today())
+    return safe_read_history(project.root, {s.path for a in view.assessments for s in a.sheets.values()})
+
+
+def provenance(history: History | None) -> dict:
+    """What the manifest records about the source: the commit and its date, or that there is none."""
+    if history is None:
+        return {"source_commit": None, "source_date": None, "uncommitted_changes": None}
+    return {"source_commit": history.head.sha, "source_date": history.head.committed.isoformat(),
+            "uncommitted_changes": bool(history.dirty)}
 
 
 def _load(root: Path, options: BuildOptions, sources: Sources | None = None) -> Project:
@@ -100,6 +117,7 @@ class Incremental:
         self.standing: dict[str, tuple] = {}      # pages.standing_keys of the last good pass
         self.stamps: dict[str, tuple] = {}
         self.unbuilt: set[str] | None = None      # changes since the last good pass; None: all
+        self.history: History | None = None       # read on a full pass; a preview does not re-read git
         self.shown: dict[str, tuple] = {}         # url → Planned.shows() as last rendered
         self._pending_shown: dict[str, tuple] = {}
 
@@ -134,14 +152,16 @@ class Incremental:
         if changed is None or any(path.startswith(EVIDENCE_DIR + "/") for path in changed):
             self.sources.evidence_version += 1      # evidence is checked when score files are read
         project = _load(self.root, self.options, self.sources)
-        planned = plan_site(project, self.options.drafts, self.options.today)
+        if changed is None:
+            self.history = site_history(project, self.options)
+        planned = plan_site(project, self.options.drafts, self.options.today, self.history)
         standing = standing_keys(project.results)
         everything = changed is None or not self.pages or any(p.startswith("themes/") for p in changed)
         keys = set(changed or ()) | {key for key in standing.keys() | self.standing.keys()
                                      if standing.get(key) != self.standing.get(key)}
         self._pending_shown = {}
         todo = [p for p in planned if everything or p.url not in self.pages or self._affected(p, keys)]
-        rendered = list(render_pages(project, todo))       # render all before writing any
+        rendered = list(render_pages(project, todo, self.history))       # render all before writing any
         for page in todo:
             if page.shows is not None and page.url not in self._pending_shown:
                 self._pending_shown[page.url] = page.shows()
@@ -174,10 +194,12 @@ def snapshot(root: Path) -> dict[str, tuple]:
     return stamps
 
 
-def render_pages(project: Project, planned: Iterable[Planned]) -> Iterator[tuple[str, str]]:
+def render_pages(project: Project, planned: Iterable[Planned],
+                 history: History | None = None) -> Iterator[tuple[str, str]]:
     """(path, HTML) for each planned page; rendering never touches the file system."""
     env = make_environment(project.root, project.site.theme, project.site.language)
-    shared = {"site": project.site, "units": project.units, "urls": urls, "nav": navigation(project)}
+    shared = {"site": project.site, "units": project.units, "urls": urls, "nav": navigation(project),
+              "source": _source(project, history)}
     for page in planned:
         try:
             template = env.get_template(page.template)
@@ -187,6 +209,15 @@ def render_pages(project: Project, planned: Iterable[Planned]) -> Iterator[tuple
         except jinja2.TemplateError as error:
             raise TemplateProblem.from_error(error, page.url, project.root) from None
         yield page.url, html
+
+
+def _source(project: Project, history: History | None) -> dict:
+    """Provenance for every page: the source commit, whether files were uncommitted, and
+    each rubric's version (the commit that last changed its file)."""
+    if history is None:
+        return {"commit": None, "dirty": False, "rubrics": {}}
+    return {"commit": history.head, "dirty": bool(history.dirty),
+            "rubrics": {rid: history.last_change.get(r.path) for rid, r in project.rubrics.items()}}
 
 
 class TemplateProblem(Exception):

@@ -151,6 +151,72 @@ def serve(project_dir: str, host: str, port: int, drafts: bool, open_browser: bo
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("rev_a", default="HEAD")
+@click.argument("rev_b", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences, 0 when there are none (like git).")
+@click.pass_obj
+def diff(project_dir: str, rev_a: str, rev_b: str | None, fmt: str, exit_code: bool) -> None:
+    """Show what changed in the results between two revisions (default: HEAD and the working tree).
+
+    Revisions are read through git itself; nothing is checked out. Errors exit 2."""
+    from .diff import as_data, as_text, compare
+    from .export import to_json
+    from .tree import DiskTree, GitTree, TreeError
+
+    root = Path(project_dir).resolve()
+    sides = []
+    for revision in (rev_a, rev_b):
+        try:
+            tree = GitTree(root, revision) if revision else DiskTree(root)
+        except TreeError as error:
+            click.secho(f"✗ cannot read revision {revision!r}: {error}", fg="red", err=True)
+            sys.exit(2)
+        try:
+            sides.append((tree, load_project(sources=None, tree=tree)))
+        except ProjectError as error:
+            click.secho(f"✗ the project does not load at {tree.label}:", fg="red", err=True)
+            _report(error)
+            sys.exit(2)
+        finally:
+            getattr(tree, "close", lambda: None)()
+    (tree_a, old), (tree_b, new) = sides
+    found = compare(old, new)
+    if fmt == "json":
+        describe = lambda t: {"revision": getattr(t, "revision", "working tree"), "commit": getattr(t, "commit", None)}
+        click.echo(to_json(as_data(found, describe(tree_a), describe(tree_b))))
+    else:
+        click.echo(as_text(found, tree_a.label, tree_b.label), nl=False)
+    if exit_code and found:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False),
+              help="A manifest obtained separately (e.g. from the publisher), instead of the copy's own.")
+def verify(folder: str, manifest: str | None) -> None:
+    """Check a deployed or downloaded copy of a site against its integrity manifest."""
+    from .manifest import ManifestError, verify as check_copy
+
+    try:
+        result = check_copy(Path(folder), Path(manifest) if manifest else None)
+    except ManifestError as error:
+        click.secho(f"✗ {error}", fg="red", err=True)
+        sys.exit(2)
+    for label, names in (("missing", result.missing), ("added", result.added), ("altered", result.altered)):
+        for name in names:
+            click.echo(f"{label}: {name}", err=True)
+    commit = f" (source commit {result.source_commit[:7]})" if result.source_commit else ""
+    if result.ok:
+        click.secho(f"✓ all {result.checked:,} files match the manifest{commit}", fg="green")
+        return
+    problems = len(result.missing) + len(result.added) + len(result.altered)
+    click.secho(f"✗ {problems} file{'s' * (problems != 1)} differ from the manifest{commit}", fg="red", err=True)
+    sys.exit(1)
+
+
 def main() -> None:
     """Entry point: click's own errors exit 2; problems in the project exit 1; never a traceback."""
     try:

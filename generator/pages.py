@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Callable
 
 from . import urls
+from .history import History
 from .model import Assessment, EntityResult, Indicator, Rubric, Section, Unit
 from .project import Project
 from .rules import describe_rule
@@ -55,6 +56,7 @@ class Visible:
     project: Project
     drafts: bool
     today: dt.date
+    history: History | None = None
     assessments: list[Assessment] = field(default_factory=list)
 
     def __post_init__(self):
@@ -107,10 +109,12 @@ def newest_first(assessments) -> list[Assessment]:
     return sorted(by_id, key=lambda a: (a.period, a.published_on or dt.date.min), reverse=True)
 
 
-def plan_site(project: Project, drafts: bool = False, today: dt.date | None = None) -> list[Planned]:
+def plan_site(project: Project, drafts: bool = False, today: dt.date | None = None,
+              history: History | None = None) -> list[Planned]:
     """Every page of the site, in a stable order."""
-    view = Visible(project, drafts, today or dt.date.today())
-    planned = [plan_home(view), plan_assessment_index(view), plan_rubric_index(view), plan_unit_index(view)]
+    view = Visible(project, drafts, today or dt.date.today(), history)
+    planned = [plan_home(view), plan_assessment_index(view), plan_rubric_index(view), plan_unit_index(view),
+               plan_changes(view)]
     for assessment in view.assessments:
         planned.append(plan_ranking(view, assessment))
         planned.extend(plan_scorecard(view, assessment, result) for result in view.results(assessment))
@@ -223,6 +227,8 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         "notice_running": _notice_state(assessment, view.today),
         "print_rows": print_rows(rubric), "print_has_content": any(s.sections for s in rubric.sections),
         "print_has_units": any(i.units for i in rubric.indicators.values()),
+        "revisions": list(reversed(view.history.of(result.sheet.path))) if view.history else None,
+        "uncommitted": bool(view.history and result.sheet.path in view.history.dirty),
     }
     deps = _common(view) | {assessment.path, rubric.path, result.sheet.path,
                             f"rank:{assessment.id}:{result.entity}", f"count:{assessment.id}"}
@@ -231,6 +237,23 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         deps |= {previous["result"].sheet.path}
     return Planned(urls.scorecard(assessment.id, result.entity), "scorecard.html", context, deps,
                    draft=assessment.is_draft)
+
+
+def plan_changes(view: Visible) -> Planned:
+    """Every revision of a published score file, newest first, grouped by commit."""
+    where = {sheet.path: (a, entity) for a in view.assessments for entity, sheet in a.sheets.items()}
+    by_commit: dict[str, dict] = {}
+    for path, (assessment, entity) in where.items():
+        for revision in view.history.of(path) if view.history else ():
+            group = by_commit.setdefault(revision.commit.sha, {"commit": revision.commit, "files": []})
+            group["files"].append({"revision": revision, "assessment": assessment, "entity": entity})
+    order = {commit.sha: n for n, commit in enumerate(view.history.commits)} if view.history else {}
+    commits = sorted(by_commit.values(), key=lambda g: order.get(g["commit"].sha, -1), reverse=True)
+    for group in commits:
+        group["files"].sort(key=lambda f: (f["assessment"].id, f["entity"]))
+    return Planned(urls.CHANGES, "changes.html", {"commits": commits, "history_available": view.history is not None},
+                   _common(view) | view.sheet_paths(view.assessments) | {"history"},
+                   draft=any(a.is_draft for a in view.assessments))
 
 
 def previous_result(view: Visible, assessment: Assessment, entity: str) -> dict | None:

@@ -144,6 +144,25 @@ def _read_evidence(value, mark: Mark, check_file: CheckFile, problems: Problems)
     return tuple(found)
 
 
+def written(result) -> str:
+    """A result as it would be written in a score file: yes, partial, 92.5%, {count: 7, of: 9}."""
+    if isinstance(result, bool):
+        return "yes" if result else "no"
+    if isinstance(result, Quantity):
+        return result.text
+    if isinstance(result, Ratio):
+        return f"{{count: {result.count}, of: {result.of}}}"
+    if isinstance(result, Change):
+        return f"{{value: {result.value.text}, baseline: {result.baseline.text}}}"
+    if isinstance(result, Missed):
+        return f"{{missed: {result.missed}, extra: {result.extra}}}" if result.extra else f"{{missed: {result.missed}}}"
+    if isinstance(result, Decimal):
+        return plain(result)
+    if isinstance(result, int):
+        return f"{{count: {result}}}"
+    return str(result)
+
+
 # --- results, one reader per rule kind ------------------------------------------------
 
 def read_result(rule, value, maximum: Decimal):

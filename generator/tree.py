@@ -135,7 +135,10 @@ def git(root: Path, *args: str) -> str:
 
 
 def rev_parse(root: Path, revision: str) -> str:
-    return git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
+    try:
+        return git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
+    except TreeError:
+        raise TreeError(f"no commit {revision!r} in this repository (try HEAD, HEAD~1, a branch or a hash)") from None
 
 
 def in_git(root: Path) -> bool:

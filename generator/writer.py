@@ -11,6 +11,8 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
+from .manifest import manifest_files
+
 MARKER = ".scoresite"   # present in every folder scoresite built; nothing else is ever replaced
 
 
@@ -83,11 +85,15 @@ class Writer:
         shutil.copyfile(source, path)
         self.written[url] = path.stat().st_size
 
-    def commit(self) -> None:
-        """Swap the finished build into place; the old one is removed only after the swap."""
+    def commit(self, provenance: dict | None = None) -> None:
+        """Swap the finished build into place; the old one is removed only after the swap.
+        With `provenance`, the integrity manifest is written last, over every other file."""
         if self.in_place:
             return
         (self.stage / MARKER).write_text("built by scoresite; this folder is replaced on every build\n")
+        if provenance is not None:
+            for name, text in manifest_files(self.stage, provenance).items():
+                self.write(name, text)
         old = None
         if self.out.exists():
             old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")

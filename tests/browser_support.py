@@ -36,6 +36,7 @@ PAGE_TYPES = {
     "indicator": "rubrics/entrepreneurial-city/2.3.2/index.html",
     "unit": "units/hrss/index.html",
     "page": "about/index.html",
+    "changes": "changes/index.html",
     "404": "404.html",
 }
 

@@ -1,0 +1,299 @@
+"""What git knows about the project: the source commit, each file's revisions, and what
+each revision of a score file changed, indicator by indicator, old → new points.
+
+Git is read once per build — one `git log` over content/ and rubrics/, one
+`git status`, and one `git cat-file --batch` for the blobs — never once per page.
+History follows the first parent (the line of the main branch) and renames."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+from .errors import Invalid, Problems
+from .model import Rubric, ScoreSheet
+from .rubrics import read_rubric
+from .rules import plain
+from .scoring import score_sheet
+from .sheets import read_sheet, written
+from .tree import TreeError, git, in_git
+from .yamlio import load_bytes
+
+ZERO = "0" * 40
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    author: str
+    date: dt.datetime          # the author date, in the author's own time zone
+    committed: dt.datetime
+    subject: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One indicator's change in one revision of a score file."""
+
+    key: str
+    before: str | None         # points before, as printed; None when it had no entry
+    after: str | None
+    result_before: str | None = None
+    result_after: str | None = None
+
+
+@dataclass
+class Revision:
+    """One commit's change to one score file."""
+
+    commit: Commit
+    path: str                  # the file's path in that commit
+    status: str                # A added, M modified, R renamed, D deleted
+    old_path: str | None = None
+    changes: list[Change] = field(default_factory=list)
+    invalid: bool = False      # the file (or its rubric) did not load at this revision
+    total_before: str | None = None
+    total_after: str | None = None
+
+
+@dataclass
+class History:
+    head: Commit
+    dirty: set[str]                                        # files changed but not committed
+    revisions: dict[str, list[Revision]]                   # current path → its revisions, oldest first
+    last_change: dict[str, Commit]                         # current path → the commit that last changed it
+    commits: list[Commit]
+
+    def of(self, path: str) -> list[Revision]:
+        return self.revisions.get(path, [])
+
+
+def read_history(root: Path, score_files: set[str]) -> History | None:
+    """The project's history, or None outside a git repository (or before its first commit)."""
+    root = Path(root).resolve()
+    if not in_git(root):
+        return None
+    prefix = git(root, "rev-parse", "--show-prefix").strip()
+    log = git(root, "log", "--first-parent", "--reverse", "-M", "--raw", "-z", "--no-abbrev",
+              "--format=%x01%H%x00%an%x00%aI%x00%cI%x00%s", "--", f"{prefix}content", f"{prefix}rubrics")
+    head = _head(root)
+    status = git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", f"{prefix}content",
+                 f"{prefix}rubrics", f"{prefix}themes")
+    dirty = {entry[3:].removeprefix(prefix) for entry in status.split("\0") if len(entry) > 3}
+    with _Blobs(root) as blobs:
+        return _Replay(prefix, score_files, blobs).run(_parse(log), head, dirty)
+
+
+def _head(root: Path) -> Commit:
+    fields = git(root, "log", "-1", "--format=%H%x00%an%x00%aI%x00%cI%x00%s", "HEAD").rstrip("\n").split("\0")
+    return _commit(fields)
+
+
+def _commit(fields: list[str]) -> Commit:
+    sha, author, authored, committed, subject = fields[:5]
+    return Commit(sha, author, dt.datetime.fromisoformat(authored), dt.datetime.fromisoformat(committed), subject)
+
+
+def _parse(log: str):
+    """(commit, [(status, old path, new path, old blob, new blob)]) from `git log --raw -z`."""
+    for chunk in log.split("\x01")[1:]:
+        fields = chunk.split("\0")
+        commit = _commit(fields)
+        tokens = [t.lstrip("\n") for t in fields[5:]]
+        changes, i = [], 0
+        while i < len(tokens):
+            meta = tokens[i]
+            if not meta.startswith(":"):
+                i += 1
+                continue
+            _, _, old_blob, new_blob, status = meta[1:].split()
+            kind = status[0]
+            if kind in "RC":
+                changes.append((kind, tokens[i + 1], tokens[i + 2], old_blob, new_blob))
+                i += 3
+            else:
+                changes.append((kind, tokens[i + 1], tokens[i + 1], old_blob, new_blob))
+                i += 2
+        yield commit, changes
+
+
+class _Blobs:
+    """Blob contents through one `git cat-file --batch`, cached by object id."""
+
+    def __init__(self, root: Path):
+        import subprocess
+
+        self.process = subprocess.Popen(["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE)
+        self.cache: dict[str, bytes] = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.stdin.close()
+        self.process.wait()
+
+    def __getitem__(self, sha: str) -> bytes:
+        if sha not in self.cache:
+            self.process.stdin.write(sha.encode() + b"\n")
+            self.process.stdin.flush()
+            header = self.process.stdout.readline().split()
+            if len(header) < 3 or header[1] == b"missing":
+                raise KeyError(sha)
+            self.cache[sha] = self.process.stdout.read(int(header[2]))
+            self.process.stdout.read(1)
+        return self.cache[sha]
+
+
+class _Replay:
+    """Walks the history oldest first, keeping each path's blob, scoring each score-file revision."""
+
+    def __init__(self, prefix: str, score_files: set[str], blobs: _Blobs):
+        self.prefix = prefix
+        self.score_files = score_files
+        self.blobs = blobs
+        self.state: dict[str, str] = {}              # path → blob, as of the commit being replayed
+        self.chains: dict[str, list[Revision]] = {}  # path as of now → revisions
+        self.last_change: dict[str, Commit] = {}
+        self.scored: dict[tuple, tuple] = {}
+        self.rubrics: dict[str, Rubric | None] = {}
+
+    def run(self, log, head: Commit, dirty: set[str]) -> History:
+        commits = []
+        for commit, changes in log:
+            commits.append(commit)
+            changes = [(k, self._local(o), self._local(n), ob, nb) for k, o, n, ob, nb in changes]
+            before = dict(self.state)             # a score file and its rubric may change in one commit:
+            for kind, old, new, old_blob, new_blob in changes:       # "before" is scored under the old
+                self.state.pop(old, None)                            # rubric, "after" under the new
+                if kind != "D":
+                    self.state[new] = new_blob
+            for kind, old, new, old_blob, new_blob in changes:
+                self._record(commit, kind, old, new, old_blob, new_blob, before)
+        revisions = {path: chain for path, chain in self.chains.items() if path in self.score_files}
+        return History(head, dirty, revisions, self.last_change, commits)
+
+    def _local(self, path: str) -> str:
+        return path[len(self.prefix):] if path.startswith(self.prefix) else path
+
+    def _record(self, commit, kind, old, new, old_blob, new_blob, previous: dict) -> None:
+        chain = self.chains.pop(old, []) if kind in "RD" else self.chains.get(new, [])
+        self.last_change.pop(old, None)
+        if kind != "D":
+            self.last_change[new] = commit
+        if not _is_score_file(new):
+            if kind != "D":
+                self.chains[new] = chain
+            return
+        revision = Revision(commit, new, kind, old if kind == "R" else None)
+        before = self._score(old, old_blob, previous) if kind != "A" else None
+        after = self._score(new, new_blob, self.state) if kind != "D" else None
+        revision.invalid = (kind != "A" and before is None) or (kind != "D" and after is None)
+        if before or after:
+            revision.changes = _compare(before, after)
+            revision.total_before = before[0] if before else None
+            revision.total_after = after[0] if after else None
+        chain.append(revision)
+        if kind != "D":
+            self.chains[new] = chain
+
+    def _score(self, path: str, blob: str, state: dict):
+        """(total, {key: (points, result)}) for a blob of a score file, under the rubric of its time."""
+        folder = str(PurePosixPath(path).parent)
+        rubric_id = self._rubric_id(state.get(f"{folder}/assessment.yaml"))
+        rubric_blob = state.get(f"rubrics/{rubric_id}.yaml") if rubric_id else None
+        key = (blob, rubric_blob)
+        if key not in self.scored:
+            self.scored[key] = self._compute(path, blob, rubric_blob)
+        return self.scored[key]
+
+    def _rubric_id(self, blob: str | None) -> str | None:
+        if blob is None or blob == ZERO:
+            return None
+        try:
+            value, _ = load_bytes(self.blobs[blob], "assessment.yaml")
+            return str(value.get("rubric")) if isinstance(value, dict) and value.get("rubric") else None
+        except (Invalid, KeyError):
+            return None
+
+    def _rubric(self, blob: str) -> Rubric | None:
+        if blob not in self.rubrics:
+            self.rubrics[blob] = None
+            try:
+                value, _ = load_bytes(self.blobs[blob], "rubric.yaml")
+                problems = Problems()
+                rubric = read_rubric(value, "rubric.yaml", lambda name: name, problems)
+                self.rubrics[blob] = rubric if rubric and not problems else None
+            except (Invalid, KeyError):
+                pass
+        return self.rubrics[blob]
+
+    def _compute(self, path: str, blob: str, rubric_blob: str | None):
+        rubric = self._rubric(rubric_blob) if rubric_blob else None
+        if rubric is None or blob == ZERO:
+            return None
+        try:
+            value, _ = load_bytes(self.blobs[blob], path)
+        except (Invalid, KeyError):
+            return None
+        problems = Problems()
+        sheet = read_sheet(value, path, rubric, lambda written_path: (written_path, ""), problems)
+        if sheet is None or problems:
+            return None
+        result = score_sheet(rubric, sheet)
+        return plain(result.total), {key: (plain(score.points), _written_entry(sheet, key), score.indicator.text)
+                                     for key, score in result.scores.items()}
+
+
+def _written_entry(sheet: ScoreSheet, key: str) -> str | None:
+    entry = sheet.entries.get(key)
+    if entry is None:
+        return None
+    text = "n/a" if entry.not_applicable else written(entry.result)
+    if entry.override:
+        text += f" (override {plain(entry.override.points)})"
+    return text
+
+
+def _is_score_file(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return (len(parts) == 4 and parts[:2] == ("content", "assessments") and parts[3].endswith(".yaml")
+            and parts[3] != "assessment.yaml")
+
+
+def _compare(before, after) -> list[Change]:
+    """Indicators whose points or written result differ; nothing for what did not change."""
+    old = before[1] if before else {}
+    new = after[1] if after else {}
+    changes = []
+    for key in list(old) + [k for k in new if k not in old]:
+        a, b = old.get(key), new.get(key)
+        if (a and a[:2]) != (b and b[:2]):
+            changes.append(Change(key, a[0] if a and a[1] is not None else None,
+                                  b[0] if b and b[1] is not None else None,
+                                  a[1] if a else None, b[1] if b else None))
+    return changes
+
+
+def source_date(history: History | None) -> dt.date | None:
+    """The date a build speaks for: SOURCE_DATE_EPOCH when set, else the source commit's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return history.head.committed.date() if history else None
+
+
+def safe_read_history(root: Path, score_files: set[str]) -> History | None:
+    """read_history, treating a git that cannot be read like no repository at all."""
+    try:
+        return read_history(root, score_files)
+    except TreeError:
+        return None
