@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,8 @@ import jinja2
 
 from . import urls
 from .export import export_csv, export_json
-from .history import History, safe_read_history, source_date
+from .history import History, safe_read_history, source_date, uncommitted
+from .tree import TreeError, rev_parse
 from .pages import Planned, Visible, plan_site, standing_keys
 from .project import EVIDENCE_DIR, Project, Sources, load_project
 from .tree import DiskTree
@@ -31,6 +33,7 @@ class BuildReport:
     pages: int
     files: int
     seconds: float
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -48,7 +51,7 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     history = site_history(project, options)
     options = dataclasses.replace(options, today=options.today or source_date(history) or dt.date.today())
     planned = plan_site(project, options.drafts, options.today, history)
-    files = list(site_files(project, planned, options))
+    files = site_files(project, planned, options)
     writer = Writer(options.out)
     try:
         _write(writer, render_pages(project, planned, history), files, progress, len(planned) + len(files))
@@ -56,7 +59,11 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     except BaseException:
         writer.abort()
         raise
-    return BuildReport(writer.out, len(planned), len(writer.written), time.perf_counter() - started)
+    warnings = []
+    if history and history.shallow:
+        warnings.append("this is a shallow git clone: revision histories and rubric versions miss the early "
+                        "commits, so this build differs from one made in a full clone (git fetch --unshallow)")
+    return BuildReport(writer.out, len(planned), len(writer.written), time.perf_counter() - started, warnings)
 
 
 def site_history(project: Project, options: BuildOptions) -> History | None:
@@ -80,13 +87,14 @@ def _load(root: Path, options: BuildOptions, sources: Sources | None = None) -> 
     return project
 
 
-def _write(writer: Writer, pages: Iterable[tuple[str, str]], files, progress: Progress | None, total: int) -> None:
+def _write(writer: Writer, pages: Iterable[tuple[str, str]], files: Iterable[SiteFile],
+           progress: Progress | None, total: int) -> None:
     for done, (url, body) in enumerate(pages, start=1):
         writer.write(url, body)
         if progress:
             progress(done, total)
-    for url, source in files:
-        writer.copy(url, source) if isinstance(source, Path) else writer.write(url, source)
+    for file in files:
+        writer.copy(file.url, file.source) if file.source else writer.write(file.url, file.make())
 
 
 @dataclass
@@ -120,10 +128,11 @@ class Incremental:
         self.history: History | None = None       # read on a full pass; a preview does not re-read git
         self.shown: dict[str, tuple] = {}         # url → Planned.shows() as last rendered
         self._pending_shown: dict[str, tuple] = {}
+        self.files: set[str] = set()              # other files written by earlier passes
 
     def _affected(self, page: Planned, keys: set[str]) -> bool:
         """Does this change touch what the page shows?"""
-        touched = page.deps & keys
+        touched = (page.deps | self.pages.get(page.url, frozenset())) & keys   # what it read now or before
         if not touched:
             return False
         if page.shows is None or touched - page.refined or page.url not in self.shown:
@@ -131,6 +140,20 @@ class Incremental:
         figures = page.shows()
         self._pending_shown[page.url] = figures
         return figures != self.shown[page.url]
+
+    def _new_commit(self) -> bool:
+        """Has HEAD moved since history was read? Then the history is read again."""
+        if self.history is None:
+            return False
+        try:
+            return rev_parse(self.root, "HEAD") != self.history.head.sha
+        except TreeError:
+            return True
+
+    def _refresh_dirty(self) -> None:
+        """Which files are uncommitted, as a fresh build would say (one `git status`)."""
+        if self.history is not None:
+            self.history.dirty = uncommitted(self.root)
 
     def changes(self) -> set[str]:
         """Project files added, changed or removed since the last call."""
@@ -152,10 +175,13 @@ class Incremental:
         if changed is None or any(path.startswith(EVIDENCE_DIR + "/") for path in changed):
             self.sources.evidence_version += 1      # evidence is checked when score files are read
         project = _load(self.root, self.options, self.sources)
-        if changed is None:
-            self.history = site_history(project, self.options)
-        planned = plan_site(project, self.options.drafts, self.options.today, self.history)
-        standing = standing_keys(project.results)
+        if changed is None or self._new_commit():
+            self.history, changed = site_history(project, self.options), None
+        else:
+            self._refresh_dirty()
+        today = self.options.today or source_date(self.history) or dt.date.today()   # as build() decides
+        planned = plan_site(project, self.options.drafts, today, self.history)
+        standing = standing_keys(project, self.history)
         everything = changed is None or not self.pages or any(p.startswith("themes/") for p in changed)
         keys = set(changed or ()) | {key for key in standing.keys() | self.standing.keys()
                                      if standing.get(key) != self.standing.get(key)}
@@ -165,14 +191,17 @@ class Incremental:
         for page in todo:
             if page.shows is not None and page.url not in self._pending_shown:
                 self._pending_shown[page.url] = page.shows()
-        changed_assessments = {p.data()["assessment"].id for p in todo if p.template == "assessment.html"}
-        files = list(site_files(project, planned, self.options,
-                                only=None if everything else (changed_assessments, keys)))
+        keys |= {f"data:{p.data()['assessment'].id}" for p in todo if p.template == "assessment.html"}
+        options = dataclasses.replace(self.options, today=today)
+        files = [f for f in site_files(project, planned, options)
+                 if everything or f.url not in self.files or not f.key or f.key in keys]
         self.writer.new_pass()
         _write(self.writer, rendered, files, None, 0)
-        gone = sorted(set(self.pages) - {p.url for p in planned})
+        expected = {f.url for f in site_files(project, planned, options)}
+        gone = sorted((set(self.pages) - {p.url for p in planned}) | (self.files - expected))
         for url in gone:
             self.writer.remove(url)
+        self.files = expected
         self.pages = {p.url: p.deps for p in planned}
         self.shown.update(self._pending_shown)
         self.standing = standing
@@ -261,28 +290,40 @@ def section_of(url: str) -> str:
     return url.split("/", 1)[0] if "/" in url else "home"
 
 
-def site_files(project: Project, planned: list[Planned], options: BuildOptions,
-               only: tuple[set, set] | None = None) -> Iterator[tuple[str, Path | str]]:
-    """Everything besides the pages: assets, evidence, data downloads, robots.txt, sitemap.xml.
-    `only` = (assessment ids, changed paths) limits an incremental pass to what changed."""
-    assessments, changed = only or (None, None)
-    if only is None:
-        yield from static_files(project.root, project.site.theme).items()
+@dataclass(frozen=True)
+class SiteFile:
+    """A file of the site besides the pages: copied from `source`, or made by `make()`.
+    `key` says when a preview must write it again: a changed source path, or the
+    assessment whose data it holds ('' for files cheap enough to write every pass)."""
+
+    url: str
+    source: Path | None = None
+    make: Callable[[], str] | None = None
+    key: str = ""
+
+
+def site_files(project: Project, planned: list[Planned], options: BuildOptions) -> list[SiteFile]:
+    """Everything besides the pages: assets, evidence, data downloads, robots.txt, sitemap.xml."""
+    files = [SiteFile(url, source=path, key=f"theme:{url}") for url, path in
+             static_files(project.root, project.site.theme).items()]
     view = Visible(project, options.drafts, options.today or dt.date.today())
     evidence = sorted({e.file for a in view.assessments for s in a.sheets.values()
                        for entry in s.entries.values() for e in entry.evidence if e.file})
-    for path in evidence:
-        if only is None or f"{EVIDENCE_DIR}/{path}" in changed:
-            yield urls.evidence(path), project.root / EVIDENCE_DIR / path
-    for assessment in view.assessments:
-        if only is None or assessment.id in assessments:
-            yield urls.data(assessment.id, "json"), export_json(project, [assessment])
-            yield urls.data(assessment.id, "csv"), "\ufeff" + export_csv(project, [assessment])
-    if only is not None and "content/site.yaml" not in changed:
-        return
-    yield urls.ROBOTS, robots(project)
+    files += [SiteFile(urls.evidence(path), source=project.root / EVIDENCE_DIR / path, key=f"{EVIDENCE_DIR}/{path}")
+              for path in evidence]
+    for a in view.assessments:
+        files.append(SiteFile(urls.data(a.id, "json"), make=functools.partial(export_json, project, [a]),
+                              key=f"data:{a.id}"))
+        files.append(SiteFile(urls.data(a.id, "csv"), make=functools.partial(_csv, project, a), key=f"data:{a.id}"))
+    files.append(SiteFile(urls.ROBOTS, make=functools.partial(robots, project)))
     if project.site.base_url:
-        yield urls.SITEMAP, sitemap(project.site.base_url, [p for p in planned if not p.draft and p.url != urls.NOT_FOUND])
+        public = [p for p in planned if not p.draft and p.url != urls.NOT_FOUND]
+        files.append(SiteFile(urls.SITEMAP, make=functools.partial(sitemap, project.site.base_url, public)))
+    return files
+
+
+def _csv(project: Project, assessment) -> str:
+    return "\ufeff" + export_csv(project, [assessment])
 
 
 def robots(project: Project) -> str:

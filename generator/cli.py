@@ -107,6 +107,8 @@ def build(project_dir: str, drafts: bool, out: str, base_url: str | None) -> Non
         click.secho(f"✗ {error}", fg="red", err=True)
         sys.exit(1)
     bar.close()
+    for warning in report.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     click.secho(f"built {report.pages:,} pages ({report.files:,} files) in {report.seconds:.1f} s → {report.out}",
                 fg="green")
 

@@ -70,6 +70,7 @@ class History:
     revisions: dict[str, list[Revision]]                   # current path → its revisions, oldest first
     last_change: dict[str, Commit]                         # current path → the commit that last changed it
     commits: list[Commit]
+    shallow: bool = False                                  # a shallow clone: the early history is missing
 
     def of(self, path: str) -> list[Revision]:
         return self.revisions.get(path, [])
@@ -80,15 +81,32 @@ def read_history(root: Path, score_files: set[str]) -> History | None:
     root = Path(root).resolve()
     if not in_git(root):
         return None
-    prefix = git(root, "rev-parse", "--show-prefix").strip()
+    prefix = git(root, "rev-parse", "--show-prefix").strip()   # the project's folder inside the repository
+    # pathspecs are relative to the project folder; the paths git prints are relative to the repository
     log = git(root, "log", "--first-parent", "--reverse", "-M", "--raw", "-z", "--no-abbrev",
-              "--format=%x01%H%x00%an%x00%aI%x00%cI%x00%s", "--", f"{prefix}content", f"{prefix}rubrics")
+              "--format=%x01%H%x00%an%x00%aI%x00%cI%x00%s", "--", "content", "rubrics")
     head = _head(root)
-    status = git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", f"{prefix}content",
-                 f"{prefix}rubrics", f"{prefix}themes")
-    dirty = {entry[3:].removeprefix(prefix) for entry in status.split("\0") if len(entry) > 3}
+    dirty = uncommitted(root)
     with _Blobs(root) as blobs:
-        return _Replay(prefix, score_files, blobs).run(_parse(log), head, dirty)
+        history = _Replay(prefix, score_files, blobs).run(_parse(log), head, dirty)
+    history.shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+    return history
+
+
+def uncommitted(root: Path) -> set[str]:
+    """Project files (content, rubrics, themes) changed but not committed, project-relative."""
+    prefix = git(root, "rev-parse", "--show-prefix").strip()
+    status = git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", "content", "rubrics", "themes")
+    entries = status.split("\0")
+    dirty, i = set(), 0
+    while i < len(entries):
+        entry = entries[i]
+        if len(entry) > 3:
+            dirty.add(entry[3:].removeprefix(prefix))
+            if entry[0] in "RC":          # a rename is followed by its old path
+                i += 1
+        i += 1
+    return dirty
 
 
 def _head(root: Path) -> Commit:

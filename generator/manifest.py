@@ -19,9 +19,11 @@ OWN = {MANIFEST, CHECKSUMS}
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under `folder` but the manifest's own two, by site path."""
+    """SHA-256 of every regular file under `folder` but the manifest's own two, by site path.
+    Symbolic links are not files of a build (verify reports them)."""
     return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file() and path.relative_to(folder).as_posix() not in OWN}
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and not path.is_symlink() and path.relative_to(folder).as_posix() not in OWN}
 
 
 def manifest_files(folder: Path, provenance: dict) -> dict[str, str]:
@@ -61,7 +63,8 @@ def verify(folder: Path, manifest: Path | None = None) -> Verification:
     except (ValueError, KeyError, AssertionError):
         raise ManifestError(f"{source} is not a scoresite manifest") from None
     actual = file_hashes(folder)
+    links = sorted(p.relative_to(folder).as_posix() + " (a symbolic link)" for p in folder.rglob("*") if p.is_symlink())
     return Verification(
         source_commit=data.get("source_commit"), checked=len(expected),
-        missing=sorted(set(expected) - set(actual)), added=sorted(set(actual) - set(expected)),
+        missing=sorted(set(expected) - set(actual)), added=sorted(set(actual) - set(expected)) + links,
         altered=sorted(name for name in set(expected) & set(actual) if expected[name] != actual[name]))

@@ -122,8 +122,8 @@ def plan_site(project: Project, drafts: bool = False, today: dt.date | None = No
         planned.append(plan_method(view, rubric))
         planned.extend(plan_indicator(view, rubric, indicator) for indicator in rubric.indicators.values())
     planned.extend(plan_unit(view, unit) for unit in project.units.values())
-    planned.extend(plan_page(page) for page in project.pages.values() if drafts or not page.draft)
-    planned.append(Planned(urls.NOT_FOUND, "404.html", {"title_key": "not_found"}, frozenset({SITE_FILE})))
+    planned.extend(plan_page(view, page) for page in project.pages.values() if drafts or not page.draft)
+    planned.append(Planned(urls.NOT_FOUND, "404.html", {"title_key": "not_found"}, _common(view)))
     _check_unique(planned)
     return planned
 
@@ -143,6 +143,7 @@ def plan_home(view: Visible) -> Planned:
               "entities": len(view.results(a))} for a in view.assessments]
     notices = [a for a in view.assessments if a.notice and a.notice.start <= view.today <= a.notice.end]
     deps = _common(view) | view.sheet_paths(view.assessments) | {a.path for a in view.assessments} | _counts(view)
+    deps |= _rubric_paths(view)
     return Planned(urls.HOME, "home.html", {"cards": cards, "notices": notices}, deps,
                    draft=any(a.is_draft for a in view.assessments))
 
@@ -151,7 +152,7 @@ def plan_assessment_index(view: Visible) -> Planned:
     rows = [{"assessment": a, "rubric": view.project.rubric_of(a), "entities": len(view.results(a))}
             for a in view.assessments]
     return Planned(urls.ASSESSMENTS, "assessments.html", {"rows": rows},
-                   _common(view) | {a.path for a in view.assessments} | _counts(view),
+                   _common(view) | {a.path for a in view.assessments} | _counts(view) | _rubric_paths(view),
                    draft=any(a.is_draft for a in view.assessments))
 
 
@@ -169,7 +170,13 @@ def plan_unit_index(view: Visible) -> Planned:
 
 
 def _common(view: Visible) -> frozenset:
-    return frozenset({SITE_FILE, UNITS_FILE})
+    """What every page shows: the site settings, unit names, the navigation (page titles) and
+    the footer's provenance ('nav' and 'source' are pseudo-dependencies, see standing_keys)."""
+    return frozenset({SITE_FILE, UNITS_FILE, "nav", "source"})
+
+
+def _rubric_paths(view: Visible) -> frozenset:
+    return frozenset(view.project.rubric_of(a).path for a in view.assessments)
 
 
 def _counts(view: Visible) -> frozenset:
@@ -177,11 +184,17 @@ def _counts(view: Visible) -> frozenset:
     return frozenset(f"count:{a.id}" for a in view.assessments)
 
 
-def standing_keys(results: dict[str, list[EntityResult]]) -> dict[str, tuple]:
-    """What pages that show a rank depend on, besides files: 'rank:<assessment>:<entity>'
-    is one entity's (rank, total); 'count:<assessment>' is how many entities are ranked.
-    A changed score moves only the entities whose rank changed, not the whole assessment."""
-    keys = {}
+def standing_keys(project: Project, history: History | None) -> dict[str, tuple]:
+    """What pages depend on besides files, for a preview to compare between passes:
+    'rank:<assessment>:<entity>' is one entity's (rank, total) — a changed score moves only
+    the entities whose rank changed; 'count:<assessment>' is how many entities are ranked;
+    'nav' the navigation; 'source' the commit and whether anything is uncommitted;
+    'dirty:<path>' whether one score file has uncommitted changes."""
+    results = project.results
+    keys = {"nav": tuple((p.slug, p.title, p.nav, p.order, p.draft) for p in project.pages.values()),
+            "source": (history.head.sha, bool(history.dirty)) if history else (None, False)}
+    for path in history.dirty if history else ():
+        keys[f"dirty:{path}"] = (True,)
     for assessment_id, ranked in results.items():
         keys[f"count:{assessment_id}"] = (len(ranked),)
         for result in ranked:
@@ -230,11 +243,11 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         "revisions": list(reversed(view.history.of(result.sheet.path))) if view.history else None,
         "uncommitted": bool(view.history and result.sheet.path in view.history.dirty),
     }
-    deps = _common(view) | {assessment.path, rubric.path, result.sheet.path,
+    deps = _common(view) | {assessment.path, rubric.path, result.sheet.path, f"dirty:{result.sheet.path}",
                             f"rank:{assessment.id}:{result.entity}", f"count:{assessment.id}"}
     deps |= {f"content/evidence/{e.file}" for entry in result.sheet.entries.values() for e in entry.evidence if e.file}
     if previous:
-        deps |= {previous["result"].sheet.path}
+        deps |= {previous["result"].sheet.path, previous["assessment"].path}
     return Planned(urls.scorecard(assessment.id, result.entity), "scorecard.html", context, deps,
                    draft=assessment.is_draft)
 
@@ -314,7 +327,8 @@ def lost_by_unit(project: Project, result: EntityResult) -> list[dict]:
 def plan_method(view: Visible, rubric: Rubric) -> Planned:
     words = {key: describe_rule(i.rule, i.points, view.project.site.language) for key, i in rubric.indicators.items()}
     context = {"rubric": rubric, "rule_words": words, "assessments": view.of_rubric(rubric.id)}
-    return Planned(urls.rubric(rubric.id), "rubric.html", context, _common(view) | {rubric.path},
+    return Planned(urls.rubric(rubric.id), "rubric.html", context,
+                   _common(view) | {rubric.path} | {a.path for a in view.of_rubric(rubric.id)},
                    draft=any(a.is_draft for a in view.of_rubric(rubric.id)))
 
 
@@ -350,7 +364,7 @@ def plan_unit(view: Visible, unit: Unit) -> Planned:
     on_duty = [a for a in view.assessments if a.rubric in answers_for]
     touched = on_duty + [row["assessment"] for row in own]
     duty_sheets = view.sheet_paths(on_duty)
-    deps = _common(view) | {r.path for r in project.rubrics.values()} | duty_sheets
+    deps = _common(view) | {r.path for r in project.rubrics.values()} | duty_sheets | {a.path for a in touched}
     deps |= {row["result"].sheet.path for row in own}
     deps |= {f"rank:{row['assessment'].id}:{unit.id}" for row in own} | {f"count:{row['assessment'].id}" for row in own}
 
@@ -387,6 +401,5 @@ def _duty_results(view: Visible, assessment: Assessment, indicators: list[Indica
 
 # --- free pages ------------------------------------------------------------------------
 
-def plan_page(page) -> Planned:
-    return Planned(urls.page(page.slug), "page.html", {"page": page}, frozenset({SITE_FILE, page.path}),
-                   draft=page.draft)
+def plan_page(view: Visible, page) -> Planned:
+    return Planned(urls.page(page.slug), "page.html", {"page": page}, _common(view) | {page.path}, draft=page.draft)

@@ -18,7 +18,7 @@ import shutil
 import sys
 import tempfile
 import time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -79,10 +79,18 @@ class Preview:
 
     def app(self, environ, start_response):
         raw = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
-        posix = PurePosixPath(raw)
-        if ".." in posix.parts:
+        try:
+            return self._serve(raw, start_response)
+        except OSError:                                    # a name the operating system refuses
+            return _respond(start_response, "404 Not Found", "text/plain; charset=utf-8", b"not found")
+
+    def _serve(self, raw: str, start_response):
+        parts = [part for part in raw.split("/") if part not in ("", ".")]
+        if any(part == ".." or "\\" in part or "\0" in part for part in parts):
             return _respond(start_response, "400 Bad Request", "text/plain", b"bad path")
-        path = self.out.joinpath(*[p for p in posix.parts if p != "/"])
+        path = self.out.joinpath(*parts)
+        if not path.resolve().is_relative_to(self.out.resolve()):
+            return _respond(start_response, "400 Bad Request", "text/plain", b"bad path")
         if path.is_dir():
             if not raw.endswith("/"):
                 start_response("301 Moved Permanently", [("Location", raw + "/")])

@@ -70,8 +70,10 @@ class GitTree:
         for entry in filter(None, listing.split("\0")):
             meta, _, name = entry.partition("\t")
             mode, kind, sha = meta.split()
-            if kind == "blob" and mode in ("100644", "100755") and name.startswith(self.prefix):
-                self.blobs[name[len(self.prefix):]] = sha
+            local = name[len(self.prefix):]
+            hidden = any(part.startswith(".") for part in local.split("/"))     # as DiskTree skips them
+            if kind == "blob" and mode in ("100644", "100755") and name.startswith(self.prefix) and not hidden:
+                self.blobs[local] = sha
         self._reader = None
 
     def files(self, folder: str) -> list[str]:

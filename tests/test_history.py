@@ -270,3 +270,71 @@ def test_outside_git_everything_builds_and_says_there_is_no_history(example_copy
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["source_commit"] is None
     diff = run("-C", str(example_copy), "diff")
     assert diff.exit_code == 2 and "cannot read revision 'HEAD'" in diff.stderr
+
+
+# --- found in review ----------------------------------------------------------------------
+
+def test_history_when_the_project_is_a_folder_inside_the_repository(tmp_path):
+    outer = tmp_path / "outer"
+    project = outer / "kaohe"
+    for part in ("content", "rubrics"):
+        shutil.copytree(REPO / part, project / part)
+    git(outer, "init", "-q", "-b", "main")
+    commit(outer, "初始", "张三", "2026-11-01")
+    replace(project, f"{DEPTS}/finance.yaml", "{result: 85.5%}", "{result: 78%}")
+    commit(outer, "更正", "李四", "2026-11-02")
+    replace(project, f"{DEPTS}/hrss.yaml", "{result: 92%}", "{result: 95%}")
+    build(project, BuildOptions(tmp_path / "site"))
+    finance = (tmp_path / "site/assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
+    assert "更正" in finance and '<span class="key">5.1</span> 20 → 18' in finance
+    hrss = (tmp_path / "site/assessments/2026-departments/hrss/index.html").read_text(encoding="utf-8")
+    assert "本评分文件有尚未提交到 git 的修改" in hrss
+
+
+def test_a_revision_skips_dot_files_as_the_working_tree_does(repo, tmp_path):
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo["root"]), str(clone))
+    template = clone / "content/assessments/.template/assessment.yaml"
+    template.parent.mkdir()
+    template.write_text("title: 模板\n", encoding="utf-8")
+    commit(clone, "加入模板", "张三", "2026-11-20")
+    assert run("-C", str(clone), "check").exit_code == 0
+    assert run("-C", str(clone), "diff", "HEAD~1", "HEAD", "--exit-code").exit_code == 0
+
+
+def test_verify_reports_symbolic_links(site, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(site, copy)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.html").write_text("<p>not published</p>", encoding="utf-8")
+    (copy / "linked").symlink_to(outside, target_is_directory=True)
+    result = run("verify", str(copy))
+    assert result.exit_code == 1 and "added: linked (a symbolic link)" in result.stderr
+
+
+def test_a_shallow_clone_builds_with_a_warning(repo, tmp_path):
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", repo["root"].as_uri(), str(shallow))
+    result = run("-C", str(shallow), "build")
+    assert result.exit_code == 0
+    assert "warning: this is a shallow git clone" in result.stderr
+
+
+def test_a_preview_in_git_equals_a_fresh_build(tmp_path):
+    from generator.build import Incremental
+    root = tmp_path / "repo"
+    for part in ("content", "rubrics"):
+        shutil.copytree(REPO / part, root / part)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "初始", "张三", "2026-11-21")
+    preview = Incremental(root, BuildOptions(tmp_path / "preview"))
+    preview.changes()
+    preview.rebuild(None)
+    replace(root, f"{DEPTS}/finance.yaml", "{result: 85.5%}", "{result: 78%}")   # uncommitted: flags appear
+    preview.rebuild(preview.changes())
+    build(root, BuildOptions(tmp_path / "fresh"))
+    skip = {"manifest.json", "SHA256SUMS", ".scoresite"}
+    for page in (tmp_path / "fresh").rglob("*"):
+        if page.is_file() and page.name not in skip:
+            assert (tmp_path / "preview" / page.relative_to(tmp_path / "fresh")).read_bytes() == page.read_bytes(), page

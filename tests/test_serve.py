@@ -217,3 +217,96 @@ def test_the_browser_reloads_itself_after_a_save(server, example_copy, context_f
     _edit(example_copy, SHEET, "{result: 78}", "{result: 78%}")
     page.wait_for_selector(".big", timeout=10_000)
     assert page.inner_text(".big") == "89.63"
+
+
+# --- a preview pass must leave exactly what a fresh build would ------------------------
+
+ASSESSMENTS = "content/assessments"
+
+
+def _write_later(path: Path, text: str) -> None:
+    """Write, and move the modification time on, so that even a same-size edit is seen."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    stamp = max(path.stat().st_mtime_ns, before + 1_000_000_000)
+    import os
+    os.utime(path, ns=(stamp, stamp))
+
+
+def _sub(root: Path, path: str, old: str, new: str) -> None:
+    text = (root / path).read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    _write_later(root / path, text.replace(old, new, 1))
+
+
+def _copy_assessment(root: Path) -> None:
+    shutil.copytree(root / ASSESSMENTS / "2026-city", root / ASSESSMENTS / "2027-city")
+    _sub(root, f"{ASSESSMENTS}/2027-city/assessment.yaml", 'period: "2026"', 'period: "2027"')
+
+
+import shutil  # noqa: E402
+
+EDITS = {
+    "a score that moves ranks": lambda r: _sub(r, SHEET, "85.5%", "20%"),
+    "a page title (the navigation)": lambda r: _sub(r, "content/pages/about.md", "title: 关于本站", "title: 关于我们"),
+    "a new page": lambda r: _write_later(r / "content/pages/help.md", "---\ntitle: 帮助\n---\n\n正文\n"),
+    "a removed page": lambda r: (r / "content/pages/about.md").unlink(),
+    "an assessment title": lambda r: _sub(r, f"{ASSESSMENTS}/2026-departments/assessment.yaml",
+                                          "2026年度朔州市创建国家级创业型城市部门工作考核", "部门考核（更名）"),
+    "a draft published": lambda r: _sub(r, f"{ASSESSMENTS}/2026-city-recheck/assessment.yaml",
+                                        "status: draft", "status: published"),
+    "a published assessment made draft": lambda r: _sub(r, f"{ASSESSMENTS}/2025-city/assessment.yaml",
+                                                        "status: published", "status: draft"),
+    "an assessment removed": lambda r: shutil.rmtree(r / ASSESSMENTS / "2026-counties"),
+    "an assessment added": _copy_assessment,
+    "a score file removed": lambda r: (r / SHEET).unlink(),
+    "a unit renamed": lambda r: _sub(r, "content/units.yaml", "name: 朔州市财政局", "name: 朔州市财政局（新）"),
+    "a grade boundary": lambda r: _sub(r, "rubrics/entrepreneurial-city.yaml", "{min: 90, label: 优秀}",
+                                       "{min: 80, label: 优秀}"),
+    "a rubric title": lambda r: _sub(r, "rubrics/shuozhou-department.yaml",
+                                     "title: 朔州市创建国家级创业型城市部门工作考核评分标准", "title: 部门考核评分标准"),
+    "an earlier period": lambda r: _sub(r, f"{ASSESSMENTS}/2025-city/assessment.yaml", 'period: "2025"', 'period: "2024"'),
+    "evidence added, then used (two saves)": [
+        lambda r: _write_later(r / "content/evidence/2026-city/new.pdf", "%PDF-1.4 x"),
+        lambda r: _sub(r, f"{ASSESSMENTS}/2026-city/shuozhou.yaml", "file: 2026-city/loan-report.pdf}",
+                       "file: 2026-city/new.pdf}")],
+    "evidence no longer used": lambda r: _sub(r, f"{ASSESSMENTS}/2026-city/shuozhou.yaml",
+                                              "      - {title: 经办银行小额担保贷款业务报表（2026年1—9月）, file: 2026-city/loan-report.pdf}\n", ""),
+}
+
+
+def _site_files(folder: Path) -> dict[str, bytes]:
+    skip = {"manifest.json", "SHA256SUMS", ".scoresite"}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name not in skip}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_a_preview_pass_equals_a_fresh_build(example_copy, tmp_path, edit):
+    from generator.build import build
+    builder = Incremental(example_copy, BuildOptions(tmp_path / "preview", base_url="https://example.gov.cn/k/"))
+    builder.changes()
+    builder.rebuild(None)
+    steps = EDITS[edit] if isinstance(EDITS[edit], list) else [EDITS[edit]]
+    for step in steps:                               # each save is followed by a pass
+        step(example_copy)
+        builder.rebuild(builder.changes())
+    build(example_copy, BuildOptions(tmp_path / "fresh", base_url="https://example.gov.cn/k/"))
+    preview, fresh = _site_files(tmp_path / "preview"), _site_files(tmp_path / "fresh")
+    assert sorted(set(preview) ^ set(fresh)) == []
+    assert [name for name in fresh if preview[name] != fresh[name]] == []
+
+
+def test_the_preview_serves_nothing_outside_its_folder(server):
+    import http.client
+    for path in ("//etc/passwd", "/%2Fetc/passwd", "/../../../etc/passwd", "/assets/../../../../etc/passwd",
+                 "/" + "a" * 5000):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        assert response.status in (400, 404), path
+        assert b"root:" not in body
+        connection.close()
+    assert server.get("index.html")[0] == 200                     # and the server lives on
