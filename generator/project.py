@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath

@@ -8,7 +8,7 @@ from typing import Callable
 from .errors import Invalid, Mark, Problems, suggest
 from .model import (RULE_KINDS, Check, Deduct, Grade, Indicator, Judged, Level, Levels, Linear,
                     Rubric, Section, Share, Step, Tally, Thresholds)
-from .schema import (Field, boolean, raw, ident, integer, list_of, non_negative, number, one_of,
+from .schema import (Field, boolean, raw, ident, integer, non_negative, number, one_of,
                      positive, quantity, read_map, text)
 from .yamlio import Map, Scalar, Seq, describe, mark_of
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .model import (Change, Check, Deduct, Judged, Levels, Linear, Missed, Quantity, Ratio,
-                    Rule, Share, Tally, Thresholds)
+from .model import (Change, Check, Deduct, Judged, Levels, Linear, Missed, Ratio, Rule, Share, Tally,
+                    Thresholds)
 
 WORDS = {
     "zh-CN": {
@@ -182,9 +182,6 @@ def format_quantity(value: Fraction, percent: bool) -> str:
     """A measure shown like its inputs: 0.03 as 3% when they were percentages."""
     return format_number(value * 100, 2) + "%" if percent else format_number(value)
 
-
-def quantity_text(quantity: Quantity) -> str:
-    return quantity.text
 
 
 # --- rules in words, for the method page -----------------------------------------------

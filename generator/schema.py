@@ -213,16 +213,3 @@ def url(value) -> str:
                       "only http, https and mailto links are published; local files go in `file:`")
     return written
 
-
-def mapping(value) -> Map:
-    """The value itself when it is a mapping."""
-    if not isinstance(value, Map):
-        raise Invalid(f"expected a mapping of keys, got {describe(value)}")
-    return value
-
-
-def sequence(value) -> Seq:
-    """The value itself when it is a list."""
-    if not isinstance(value, Seq):
-        raise Invalid(f"expected a list, got {describe(value)}")
-    return value

@@ -5,7 +5,6 @@ A result that does not fit its rule is an error, never a zero."""
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 from typing import Callable
 
 from .errors import Invalid, Mark, Problems, suggest
@@ -218,7 +217,7 @@ def _measured(value, percent: bool):
     """A number, a percentage, or {count, of}, in the unit the rule's bounds use."""
     if isinstance(value, Map):
         if not percent:
-            raise Invalid(f"expected a plain number (the rule's bounds have no %), got {{count, of}}",
+            raise Invalid("expected a plain number (the rule's bounds have no %), got {count, of}",
                           "write the number itself, e.g. result: 6")
         return _ratio(value).as_quantity()
     measured = _quantity(value)

@@ -3,7 +3,6 @@
 import json
 import shutil
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 

@@ -152,7 +152,7 @@ def site(repo, tmp_path_factory) -> Path:
 
 
 def test_scorecard_shows_its_revisions_newest_first(site, repo):
-    html = (site / f"assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
+    html = (site / "assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
     history = html[html.index('id="revisions-heading"'):]
     assert history.index("市财政局满意度按复核结果更正") < history.index("导入2026年度考核数据")
     assert "2026-11-05</td><td>李四</td>" in history

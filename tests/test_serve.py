@@ -4,7 +4,9 @@ on, the repair brings the page back. Every wait is bounded; every server is stop
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -230,7 +232,6 @@ def _write_later(path: Path, text: str) -> None:
     before = path.stat().st_mtime_ns if path.exists() else 0
     path.write_text(text, encoding="utf-8")
     stamp = max(path.stat().st_mtime_ns, before + 1_000_000_000)
-    import os
     os.utime(path, ns=(stamp, stamp))
 
 
@@ -244,8 +245,6 @@ def _copy_assessment(root: Path) -> None:
     shutil.copytree(root / ASSESSMENTS / "2026-city", root / ASSESSMENTS / "2027-city")
     _sub(root, f"{ASSESSMENTS}/2027-city/assessment.yaml", 'period: "2026"', 'period: "2027"')
 
-
-import shutil  # noqa: E402
 
 EDITS = {
     "a score that moves ranks": lambda r: _sub(r, SHEET, "85.5%", "20%"),

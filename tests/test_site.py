@@ -6,7 +6,6 @@ import hashlib
 from html import unescape
 import json
 import re
-import shutil
 from decimal import Decimal as D
 from pathlib import Path
 
