@@ -192,12 +192,11 @@ class Incremental:
             if page.shows is not None and page.url not in self._pending_shown:
                 self._pending_shown[page.url] = page.shows()
         keys |= {f"data:{p.data()['assessment'].id}" for p in todo if p.template == "assessment.html"}
-        options = dataclasses.replace(self.options, today=today)
-        files = [f for f in site_files(project, planned, options)
-                 if everything or f.url not in self.files or not f.key or f.key in keys]
+        every_file = site_files(project, planned, dataclasses.replace(self.options, today=today))
+        files = [f for f in every_file if everything or f.url not in self.files or not f.key or f.key in keys]
         self.writer.new_pass()
         _write(self.writer, rendered, files, None, 0)
-        expected = {f.url for f in site_files(project, planned, options)}
+        expected = {f.url for f in every_file}
         gone = sorted((set(self.pages) - {p.url for p in planned}) | (self.files - expected))
         for url in gone:
             self.writer.remove(url)
@@ -227,7 +226,7 @@ def render_pages(project: Project, planned: Iterable[Planned],
                  history: History | None = None) -> Iterator[tuple[str, str]]:
     """(path, HTML) for each planned page; rendering never touches the file system."""
     env = make_environment(project.root, project.site.theme, project.site.language)
-    shared = {"site": project.site, "units": project.units, "urls": urls, "nav": navigation(project),
+    shared = {"site": project.site, "units": project.units, "urls": urls, "nav": navigation(project, env.globals["t"]),
               "source": _source(project, history)}
     for page in planned:
         try:
@@ -275,8 +274,8 @@ def _shown_path(filename: str, root: Path) -> str:
     return filename
 
 
-def navigation(project: Project) -> list[dict]:
-    strings = make_environment(project.root, project.site.theme, project.site.language).globals["t"]
+def navigation(project: Project, strings) -> list[dict]:
+    """The site's navigation: the three indexes, then the pages that ask to be listed."""
     items = [{"label": strings("nav_assessments"), "url": urls.ASSESSMENTS, "section": "assessments"},
              {"label": strings("nav_rubrics"), "url": urls.RUBRICS, "section": "rubrics"},
              {"label": strings("nav_units"), "url": urls.UNITS, "section": "units"}]
