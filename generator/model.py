@@ -374,6 +374,7 @@ class EntityResult:
     grade: str
     vetoed_by: tuple[str, ...] = ()
     rescaled: bool = False          # not-applicable indicators left out, total converted
+    section_max: dict[str, Decimal] = field(default_factory=dict)   # each section's applicable points
     rank: int = 0
 
     @property

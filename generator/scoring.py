@@ -52,6 +52,8 @@ def score_sheet(rubric: Rubric, sheet: ScoreSheet, language: str = "zh-CN") -> E
               for key, indicator in rubric.indicators.items()}
     sections = {section.key: sum((scores[i.key].points for i in section.all_indicators()), Decimal(0))
                 for section in rubric.walk_sections()}
+    section_max = {section.key: sum((i.points for i in section.all_indicators() if not scores[i.key].excluded),
+                                    Decimal(0)) for section in rubric.walk_sections()}
     raw_total = sum((s.points for s in scores.values()), Decimal(0))
     applicable = sum((s.indicator.points for s in scores.values() if not s.excluded), Decimal(0))
     total = raw_total
@@ -64,7 +66,7 @@ def score_sheet(rubric: Rubric, sheet: ScoreSheet, language: str = "zh-CN") -> E
     grade = rubric.lowest_grade if vetoed_by else rubric.grade_for(total)
     return EntityResult(entity=sheet.entity, sheet=sheet, scores=scores, sections=sections,
                         raw_total=raw_total, total=total, applicable_points=applicable,
-                        grade=grade, vetoed_by=vetoed_by, rescaled=rescaled)
+                        grade=grade, vetoed_by=vetoed_by, rescaled=rescaled, section_max=section_max)
 
 
 def rank(results: list[EntityResult]) -> list[EntityResult]:

@@ -360,3 +360,10 @@ def test_evidence_file_names_with_spaces_and_hashes_link_correctly(example_copy,
     html = (out / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
     assert 'href="../../../evidence/2026-city/%E4%BC%9A%E8%AE%AE%20%E7%BA%AA%E8%A6%81%232.pdf"' in html
     assert broken_links(out) == []
+
+
+def test_rescaled_scorecard_shows_applicable_section_maxima(site):
+    # 朔城区: 1.3 (20 points) does not apply, so 专项成效 is out of 60, not 80
+    html = (site / "assessments/2026-counties/shuocheng/index.html").read_text(encoding="utf-8")
+    assert "得分 47.5 / 60" in html and "47.5/60" in html
+    assert "得分 47.5 / 80" not in html
