@@ -34,10 +34,6 @@ class SourceError:
         text = f"{self.path}:{self.line}:{self.column}: {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
-    def as_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "column": self.column,
-                "message": self.message, "hint": self.hint}
-
 
 class ProjectError(Exception):
     """The project has problems; `errors` lists every one of them."""
@@ -72,9 +68,6 @@ class Problems:
 
     def add_invalid(self, mark: Mark, error: Invalid) -> None:
         self.add(error.mark or mark, error.message, error.hint)
-
-    def extend(self, errors: Iterable[SourceError]) -> None:
-        self.errors.extend(errors)
 
     def __bool__(self) -> bool:
         return bool(self.errors)
