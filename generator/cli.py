@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .errors import ProjectError
-from .project import Project, load_project
+from .load.project import Project, load_project
 
 
 def _load(project_dir: str) -> Project:
@@ -68,7 +68,7 @@ def check(project_dir: str) -> None:
 @click.pass_obj
 def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], output: str | None) -> None:
     """Print the computed results as JSON or CSV (CSV is UTF-8 with a BOM, for Excel)."""
-    from .export import export_csv, export_json
+    from .data.export import export_csv, export_json
 
     project = _load(project_dir)
     chosen = _selected(project, drafts, only)
@@ -89,9 +89,9 @@ def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], outp
 @click.pass_obj
 def build(project_dir: str, drafts: bool, out: str, base_url: str | None) -> None:
     """Build the static site into site/ (or --out)."""
-    from .build import BuildOptions, TemplateProblem, build as build_site
-    from .pages import PlanError
-    from .writer import WriteError
+    from .site.build import BuildOptions, TemplateProblem, build as build_site
+    from .site.pages import PlanError
+    from .site.writer import WriteError
 
     root = Path(project_dir)
     target = Path(out) if Path(out).is_absolute() else root / out
@@ -144,7 +144,7 @@ class _ProgressBar:
 @click.pass_obj
 def serve(project_dir: str, host: str, port: int, drafts: bool, open_browser: bool) -> None:
     """Preview the site, rebuilding what an edit affects and reloading the browser."""
-    from .serve import serve as run, stderr
+    from .site.serve import serve as run, stderr
 
     try:
         run(Path(project_dir).resolve(), host, port, drafts, open_browser, stderr)
@@ -163,9 +163,9 @@ def diff(project_dir: str, rev_a: str, rev_b: str | None, fmt: str, exit_code: b
     """Show what changed in the results between two revisions (default: HEAD and the working tree).
 
     Revisions are read through git itself; nothing is checked out. Errors exit 2."""
-    from .diff import as_data, as_text, compare
-    from .export import to_json
-    from .tree import DiskTree, GitTree, TreeError
+    from .git.diff import as_data, as_text, compare
+    from .data.export import to_json
+    from .load.tree import DiskTree, GitTree, TreeError
 
     root = Path(project_dir).resolve()
     sides = []
@@ -200,7 +200,7 @@ def diff(project_dir: str, rev_a: str, rev_b: str | None, fmt: str, exit_code: b
               help="A manifest obtained separately (e.g. from the publisher), instead of the copy's own.")
 def verify(folder: str, manifest: str | None) -> None:
     """Check a deployed or downloaded copy of a site against its integrity manifest."""
-    from .manifest import ManifestError, verify as check_copy
+    from .site.manifest import ManifestError, verify as check_copy
 
     try:
         result = check_copy(Path(folder), Path(manifest) if manifest else None)

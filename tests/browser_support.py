@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build
+from generator.site.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parent.parent
 

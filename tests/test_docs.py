@@ -5,7 +5,7 @@ import re
 import click
 import pytest
 
-from generator import project, rubrics, sheets
+from generator.load import project, rubrics, sheets
 from generator.cli import cli
 from generator.model import RULE_KINDS, UNIT_KINDS
 

@@ -8,8 +8,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from generator.export import export_csv, export_json
-from generator.project import load_project
+from generator.data.export import export_csv, export_json
+from generator.load.project import load_project
 
 from conftest import REPO
 

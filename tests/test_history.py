@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import BuildOptions, build
+from generator.site.build import BuildOptions, build
 from generator.cli import cli
 
 from conftest import REPO
@@ -322,7 +322,7 @@ def test_a_shallow_clone_builds_with_a_warning(repo, tmp_path):
 
 
 def test_a_preview_in_git_equals_a_fresh_build(tmp_path):
-    from generator.build import Incremental
+    from generator.site.build import Incremental
     root = tmp_path / "repo"
     for part in ("content", "rubrics"):
         shutil.copytree(REPO / part, root / part)

@@ -7,9 +7,10 @@ import pytest
 
 from generator.model import (Change, Check, Deduct, Judged, Level, Levels, Linear, Missed, Quantity,
                              Ratio, Share, Step, Tally, Thresholds)
-from generator.rules import format_number, plain, round_half_up, score
-from generator.schema import quantity
-from generator.yamlio import Scalar
+from generator.numbers import format_number, plain, round_half_up
+from generator.score.rules import score
+from generator.load.schema import quantity
+from generator.load.yamlio import Scalar
 from generator.errors import Mark
 
 
@@ -80,7 +81,7 @@ def test_threshold_above_excludes_bound():
     (Ratio(4, 6), "3", None),
 ])
 def test_threshold_explanations(result, expected, because):
-    from generator.scoring import score_indicator
+    from generator.score.scoring import score_indicator
     from generator.model import Entry, Indicator
     rule = LOAN if because else PARTICIPATION
     maximum = D(5) if because else D(3)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, Incremental
+from generator.site.build import BuildOptions, Incremental
 from generator.errors import ProjectError
 
 
@@ -283,7 +283,7 @@ def _site_files(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("edit", EDITS)
 def test_a_preview_pass_equals_a_fresh_build(example_copy, tmp_path, edit):
-    from generator.build import build
+    from generator.site.build import build
     builder = Incremental(example_copy, BuildOptions(tmp_path / "preview", base_url="https://example.gov.cn/k/"))
     builder.changes()
     builder.rebuild(None)

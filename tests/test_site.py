@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import BuildOptions, TemplateProblem, build
+from generator.site.build import BuildOptions, TemplateProblem, build
 from generator.cli import cli
 from generator.errors import ProjectError
-from generator.project import load_project
-from generator.writer import MARKER, WriteError
+from generator.load.project import load_project
+from generator.site.writer import MARKER, WriteError
 
 from conftest import REPO, write_project
 from sitecheck import broken_links, external_resources, html_files, read_page
@@ -339,7 +339,7 @@ def test_english_site_uses_the_english_catalogue(example_copy, tmp_path):
 
 
 def test_catalogues_have_the_same_keys():
-    from generator.render import LOCALES, _read_catalogue
+    from generator.site.render import LOCALES, _read_catalogue
     zh, en = (_read_catalogue(LOCALES / f"{lang}.yaml") for lang in ("zh-CN", "en"))
     assert set(zh) == set(en)
     for key in zh:

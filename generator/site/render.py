@@ -15,11 +15,11 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .errors import Invalid
-from .rules import plain
-from .yamlio import load_file
+from ..errors import Invalid
+from ..numbers import plain
+from ..load.yamlio import load_file
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_THEME = PACKAGE / "themes" / "default"
 LOCALES = PACKAGE / "locale"
 SAFE_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Invalid, Mark
+from ..errors import Invalid, Mark
 
 try:  # libyaml's parser is several times faster; the pure one is a fallback
     _Loader = yaml.CSafeLoader

@@ -12,14 +12,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import Invalid, Problems
-from .model import Rubric, ScoreSheet
-from .rubrics import read_rubric
-from .rules import plain
-from .scoring import score_sheet
-from .sheets import read_sheet, written
-from .tree import TreeError, git, in_git
-from .yamlio import load_bytes
+from ..errors import Invalid, Problems
+from ..model import Rubric, ScoreSheet
+from ..load.rubrics import read_rubric
+from ..numbers import plain
+from ..score.scoring import score_sheet
+from ..load.sheets import read_sheet, written
+from ..load.tree import TreeError, git, in_git
+from ..load.yamlio import load_bytes
 
 ZERO = "0" * 40
 

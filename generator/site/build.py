@@ -15,12 +15,12 @@ from typing import Callable, Iterable, Iterator
 import jinja2
 
 from . import urls
-from .export import export_csv, export_json
-from .history import History, safe_read_history, source_date, uncommitted
-from .tree import TreeError, rev_parse
+from ..data.export import export_csv, export_json
+from ..git.history import History, safe_read_history, source_date, uncommitted
+from ..load.tree import TreeError, rev_parse
 from .pages import Planned, Visible, plan_site, standing_keys
-from .project import EVIDENCE_DIR, Project, Sources, load_project
-from .tree import DiskTree
+from ..load.project import EVIDENCE_DIR, Project, Sources, load_project
+from ..load.tree import DiskTree
 from .render import linker, make_environment, static_files
 from .writer import Writer
 
@@ -268,7 +268,7 @@ class TemplateProblem(Exception):
 
 def _shown_path(filename: str, root: Path) -> str:
     path = Path(filename).resolve()
-    for base in (root.resolve(), Path(__file__).resolve().parent.parent):
+    for base in (root.resolve(), Path(__file__).resolve().parents[2]):
         if path.is_relative_to(base):
             return path.relative_to(base).as_posix()
     return filename

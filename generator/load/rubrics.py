@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable
 
-from .errors import Invalid, Mark, Problems, suggest
-from .model import (RULE_KINDS, Check, Deduct, Grade, Indicator, Judged, Level, Levels, Linear,
+from ..errors import Invalid, Mark, Problems, suggest
+from ..model import (RULE_KINDS, Check, Deduct, Grade, Indicator, Judged, Level, Levels, Linear,
                     Rubric, Section, Share, Step, Tally, Thresholds)
 from .schema import (Field, boolean, raw, ident, integer, non_negative, number, one_of,
                      positive, quantity, read_map, text)

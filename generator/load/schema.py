@@ -16,8 +16,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable
 
-from .errors import Invalid, Mark, Problems, suggest
-from .model import Quantity
+from ..errors import Invalid, Mark, Problems, suggest
+from ..model import Quantity
 from .yamlio import Map, Scalar, Seq, describe, mark_of
 
 Parser = Callable[[Any], Any]

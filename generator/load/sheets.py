@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable
 
-from .errors import Invalid, Mark, Problems, suggest
-from .model import (Change, Entry, Evidence, Missed, Override, Quantity, Ratio, Rubric, ScoreSheet)
+from ..errors import Invalid, Mark, Problems, suggest
+from ..model import (Change, Entry, Evidence, Missed, Override, Quantity, Ratio, Rubric, ScoreSheet)
 from .rubrics import fits_precision
-from .rules import plain
+from ..numbers import plain
 from .schema import (Field, date, ident, integer, list_of, non_negative, number, quantity, raw,
                      read_map, scalar, text, url)
 from .yamlio import Map, Scalar, Seq, describe, mark_of

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .model import EntityResult
-from .project import Project
-from .rules import plain
-from .sheets import written
+from ..model import EntityResult
+from ..load.project import Project
+from ..numbers import plain
+from ..load.sheets import written
 
 
 @dataclass

@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Callable
 
 from . import urls
-from .history import History
-from .model import Assessment, EntityResult, Indicator, Rubric, Section, Unit
-from .project import Project
-from .rules import describe_rule
+from ..git.history import History
+from ..model import Assessment, EntityResult, Indicator, Rubric, Section, Unit
+from ..load.project import Project
+from ..score.rules import describe_rule
 
 UNITS_FILE = "content/units.yaml"
 SITE_FILE = "content/site.yaml"

@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import Invalid, Mark, Problems, suggest
-from .model import Assessment, EntityResult, Notice, Page, Rubric, Site, Unit, UNIT_KINDS
+from ..errors import Invalid, Mark, Problems, suggest
+from ..model import Assessment, EntityResult, Notice, Page, Rubric, Site, Unit, UNIT_KINDS
 from .rubrics import read_rubric
 from .schema import (ID_RE, Field, boolean, date, ident, integer, list_of, one_of, raw, read_map,
                      text, url)
-from .scoring import rank, score_sheet
+from ..score.scoring import rank, score_sheet
 from .sheets import read_sheet
 from .tree import DiskTree
 from .yamlio import Seq, decode, describe, load_bytes, load_text, mark_of

@@ -28,7 +28,7 @@ from livereload.watcher import Watcher
 from tornado import ioloop
 
 from .build import BuildOptions, Incremental, TemplateProblem
-from .errors import ProjectError
+from ..errors import ProjectError
 from .render import DEFAULT_THEME
 
 POLL_SECONDS = 0.25      # how often the project folders are looked at

@@ -10,9 +10,9 @@ import io
 import json
 from decimal import Decimal
 
-from .model import Assessment, EntityResult
-from .project import Project
-from .rules import plain
+from ..model import Assessment, EntityResult
+from ..load.project import Project
+from ..numbers import plain
 
 CSV_COLUMNS = ("assessment", "period", "entity", "name", "rank", "total", "grade", "indicator", "section",
                "text", "max", "points", "computed", "status", "explanation", "override_reason", "units")

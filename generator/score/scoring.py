@@ -9,8 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from .model import EntityResult, Entry, Indicator, IndicatorScore, Rubric, ScoreSheet
-from .rules import plain, round_half_up, score
+from ..model import EntityResult, Entry, Indicator, IndicatorScore, Rubric, ScoreSheet
+from .rules import score
+from ..numbers import plain, round_half_up
 
 NOT_ASSESSED = {"zh-CN": "未评估", "en": "not assessed"}
 NOT_APPLICABLE = {"zh-CN": "不适用", "en": "not applicable"}

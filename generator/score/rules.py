@@ -9,12 +9,12 @@ implements.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .model import (Change, Check, Deduct, Judged, Levels, Linear, Missed, Ratio, Rule, Share, Tally,
+from ..numbers import format_number, format_quantity, plain, round_half_up
+from ..model import (Change, Check, Deduct, Judged, Levels, Linear, Missed, Ratio, Rule, Share, Tally,
                     Thresholds)
 
 WORDS = {
@@ -153,35 +153,6 @@ _BY_KIND = {
     "deduct": score_deduct, "share": score_share, "linear": score_linear,
     "judged": score_judged, "tally": score_tally,
 }
-
-
-# --- exact rounding and printing -------------------------------------------------------
-
-def round_half_up(value: Fraction, places: int) -> Decimal:
-    """四舍五入 to `places` decimals, exactly: 13.125 → 13.13 (never banker's 13.12)."""
-    scaled = Fraction(value) * 10 ** places
-    whole = math.floor(abs(scaled) + Fraction(1, 2))
-    return Decimal(whole if scaled >= 0 else -whole).scaleb(-places)
-
-
-def plain(number: Decimal) -> str:
-    """A decimal as people write it: 2, 0.5, 27.22 — no exponent, no trailing zeros."""
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def format_number(value: Fraction, places: int = 4) -> str:
-    """An exact value for an explanation: as is when it terminates, else ≈ rounded."""
-    rounded = round_half_up(value, places)
-    return plain(rounded) if rounded == value else f"≈{plain(rounded)}"
-
-
-def format_quantity(value: Fraction, percent: bool) -> str:
-    """A measure shown like its inputs: 0.03 as 3% when they were percentages."""
-    return format_number(value * 100, 2) + "%" if percent else format_number(value)
-
 
 
 # --- rules in words, for the method page -----------------------------------------------
