@@ -36,10 +36,12 @@ class SourceError:
 
 
 class ProjectError(Exception):
-    """The project has problems; `errors` lists every one of them."""
+    """The project has problems; `errors` lists every one of them (and `warnings` what
+    would not stop a build but deserves a look)."""
 
-    def __init__(self, errors: Iterable[SourceError]):
+    def __init__(self, errors: Iterable[SourceError], warnings: Iterable[SourceError] = ()):
         self.errors = sorted(set(errors), key=_error_order)
+        self.warnings = sorted(set(warnings), key=_error_order)
         super().__init__("\n".join(map(str, self.errors)))
 
 
@@ -50,11 +52,12 @@ def _error_order(error: SourceError):
 class Invalid(Exception):
     """A value does not fit what was expected; raised by parsers, caught by Problems."""
 
-    def __init__(self, message: str, hint: str = "", mark: Mark | None = None):
+    def __init__(self, message: str, hint: str = "", mark: Mark | None = None, warning: bool = False):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.mark = mark
+        self.warning = warning      # worth saying, but it does not stop a build
 
 
 class Problems:
@@ -62,19 +65,24 @@ class Problems:
 
     def __init__(self) -> None:
         self.errors: list[SourceError] = []
+        self.warnings: list[SourceError] = []
 
     def add(self, mark: Mark, message: str, hint: str = "") -> None:
         self.errors.append(SourceError(mark.path, mark.line, mark.column, message, hint))
 
+    def warn(self, mark: Mark, message: str, hint: str = "") -> None:
+        self.warnings.append(SourceError(mark.path, mark.line, mark.column, message, hint))
+
     def add_invalid(self, mark: Mark, error: Invalid) -> None:
-        self.add(error.mark or mark, error.message, error.hint)
+        where = error.mark or mark
+        (self.warn if error.warning else self.add)(where, error.message, error.hint)
 
     def __bool__(self) -> bool:
         return bool(self.errors)
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise ProjectError(self.errors)
+            raise ProjectError(self.errors, self.warnings)
 
 
 def suggest(word: str, choices: Iterable[str], label: str = "", limit: int = 3) -> str:

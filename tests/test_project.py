@@ -124,7 +124,7 @@ def test_all_errors_are_reported_at_once(project_dir):
 
 @pytest.mark.parametrize("body, message", [
     (b"entity: shuozhou\nscores:\n\t1.1: {result: yes}\n", "3:1: expected valid YAML, got a syntax error"),
-    (b"\xff\xfe\x00e\x00n", "1:1: expected UTF-8 text, got the byte 0xff"),
+    (b"\xff\xfe\x00e\x00n", "1:1: expected UTF-8 text, got UTF-16 text"),
     (b"entity: !!python/object/apply:os.system [ls]\n", "1:9: expected plain data, got the YAML tag !!python/object/apply:os.system"),
     (b"a: &a [*a]\n", "1:4: expected data, got an alias that refers to itself"),
     (b"- &a [x,x,x,x,x,x,x,x,x,x]\n- &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n- &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
@@ -208,18 +208,18 @@ SHEET = "content/assessments/2026/shuozhou.yaml"
      "rubrics/mini.yaml:9:10: expected points with at most 2 decimals (precision: 2), got 2.005 for the indicator's points"),
     # a .yml file is not silently skipped
     ({"content/assessments/2026/finance.yml": "entity: finance\nscores: {}\n"},
-     "content/assessments/2026/finance.yml:1:1: expected files ending .yaml, got finance.yml"),
+     "content/assessments/2026/finance.yml:1:1: expected score files (.yaml) directly in the assessment's folder, got finance.yml"),
     # the id is reported where it is written
     ({SHEET: None, "rubrics/mini.yaml": "# comment\nid: maxi\ntitle: t\npoints: 2\nsections:\n  - id: '1'\n    title: s\n"
                                         "    indicators:\n      - {id: '1', text: t, points: 2, rule: check}\n"},
      "rubrics/mini.yaml:2:5: expected id: mini to match the file name, got id: maxi"),
     # a byte-order mark does not shift positions
-    ({SHEET: b"\xef\xbb\xbf# x\n\xff\n"}, "shuozhou.yaml:2:1: expected UTF-8 text, got the byte 0xff"),
+    ({SHEET: b"\xef\xbb\xbf# x\n\xff\n"}, "shuozhou.yaml:2:1: expected UTF-8 text, got the bytes ff, which are not UTF-8"),
     # file names the operating system refuses
     ({SHEET: "entity: shuozhou\nscores:\n  1.1: {result: yes, evidence: [{title: t, file: '" + "长" * 100 + ".pdf'}]}\n"},
-     "got no such file"),
+     "it is longer than 200 bytes"),
     ({SHEET: "entity: shuozhou\nscores:\n  1.1: {result: yes, evidence: [{title: t, file: \"a\\0b.pdf\"}]}\n"},
-     "got no such file"),
+     "got the invisible character U+0000"),
     # nesting by indentation
     ({SHEET: "".join(" " * n + "a:\n" for n in range(0, 1000, 2)) + " " * 1000 + "b: 1\n"},
      "shuozhou.yaml:1:1: expected at most 400 spaces of indentation, got 1000"),

@@ -3,8 +3,6 @@ reference, and reports every problem at once. Nothing is written here."""
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -12,12 +10,14 @@ from pathlib import Path, PurePosixPath
 from ..errors import Invalid, Mark, Problems, suggest
 from ..model import Assessment, EntityResult, Notice, Page, Rubric, Site, Unit, UNIT_KINDS
 from .rubrics import read_rubric
-from .schema import (ID_RE, Field, boolean, date, ident, integer, list_of, one_of, raw, read_map,
+from .schema import (Field, boolean, date, id_problem, ident, integer, list_of, one_of, raw, read_map,
                      text, url)
 from ..score.scoring import rank, score_sheet
 from .sheets import read_sheet
+from .characters import decode, forbidden_character, mojibake, position
+from .evidence import EVIDENCE_DIR, EvidenceFiles, case_collisions
 from .tree import DiskTree
-from .yamlio import Seq, decode, describe, load_bytes, load_text, mark_of
+from .yamlio import Seq, describe, load_bytes, load_text, mark_of
 
 SITE_FIELDS = {
     "title": Field(text, required=True, doc="the site's name, shown on every page"),
@@ -55,7 +55,6 @@ PAGE_FIELDS = {
     "draft": Field(boolean, default=False),
 }
 RESERVED_SLUGS = {"assessments", "rubrics", "units", "data", "assets", "changes", "index", "404", "search"}
-EVIDENCE_DIR = "content/evidence"
 UNREADABLE = object()   # what Sources.load returns for a file it reported as broken
 
 
@@ -71,6 +70,7 @@ class Project:
     pages: dict[str, Page]
     results: dict[str, list[EntityResult]] = field(default_factory=dict)   # by assessment id, ranked
     sources: list[str] = field(default_factory=list)                        # every file read, project-relative
+    warnings: list = field(default_factory=list)                            # SourceErrors that do not stop a build
 
     def rubric_of(self, assessment: Assessment) -> Rubric:
         return self.rubrics[assessment.rubric]
@@ -136,10 +136,14 @@ def _same(a, b) -> bool:
 def load_project(root: Path | None = None, sources: Sources | None = None, tree=None) -> Project:
     """Load and check the whole project — from a folder, or from any tree (tree.py) such as
     a git revision — and raise ProjectError listing every problem."""
-    sources = sources or Sources(tree or DiskTree(Path(root)))
+    if sources is None:
+        sources = Sources(tree or DiskTree(Path(root)))
+    else:
+        sources.tree.rescan()               # a preview's tree: files may have come and gone
     tree = sources.tree
     sources.read = []
     problems = Problems()
+    check_layout(tree, problems)
     site = _load_site(tree, sources, problems)
     units = _load_units(tree, sources, problems)
     resolver = UnitResolver(units)
@@ -147,8 +151,10 @@ def load_project(root: Path | None = None, sources: Sources | None = None, tree=
     evidence = EvidenceFiles(tree)
     assessments = _load_assessments(tree, sources, rubrics, units, evidence, problems)
     pages = _load_pages(tree, sources, problems)
+    _check_evidence_names(assessments, problems)
     problems.raise_if_any()
-    project = Project(tree.root, site, units, rubrics, assessments, pages, sources=list(sources.read))
+    project = Project(tree.root, site, units, rubrics, assessments, pages, sources=list(sources.read),
+                      warnings=sorted(set(problems.warnings)))
     project.results = {aid: rank([_score(sources, rubrics[a.rubric], sheet, site.language, problems)
                                   for sheet in a.sheets.values()]) for aid, a in assessments.items()}
     return project
@@ -157,6 +163,70 @@ def load_project(root: Path | None = None, sources: Sources | None = None, tree=
 def _score(sources: Sources, rubric: Rubric, sheet, language: str, problems: Problems) -> EntityResult:
     return sources.remember(("score", sheet.path), (sheet, rubric, language), problems,
                             lambda: score_sheet(rubric, sheet, language))
+
+
+CONTENT_FILES = ("site.yaml", "units.yaml")
+CONTENT_FOLDERS = ("assessments", "pages", "evidence")
+
+
+def check_layout(tree, problems: Problems) -> None:
+    """Every file in content/ and rubrics/ is one scoresite reads, and nothing is refused
+    silently: a file in the wrong place or with the wrong ending would otherwise be skipped."""
+    for refused in tree.refused:
+        problems.add(Mark(refused.name), refused.message, refused.hint)
+    for name in tree.files("content") + tree.files("rubrics"):
+        found = _misplaced(name.split("/"))
+        if found:
+            problems.add(Mark(name), *found)
+    for name in tree.folders("content"):
+        if name not in CONTENT_FOLDERS:
+            problems.add(Mark(f"content/{name}"), f"expected only the folders {', '.join(CONTENT_FOLDERS)} in "
+                         f"content/, got {name}/", suggest(name, CONTENT_FOLDERS, "folders"))
+
+
+def _misplaced(parts: list[str]) -> tuple[str, str] | None:
+    """(message, hint) when a file under content/ or rubrics/ is not where scoresite reads it."""
+    name, depth = parts[-1], len(parts)
+    if parts[0] == "rubrics":
+        return None if depth == 2 and name.endswith(".yaml") else \
+            _wrong_file(name, depth == 2, "a rubric (.yaml) directly in rubrics/")
+    if depth == 2:
+        if name in CONTENT_FILES:
+            return None
+        return (f"expected only {', '.join(CONTENT_FILES)} and folders in content/, got {name}",
+                suggest(name, CONTENT_FILES, "files") or "move it out of content/")
+    folder = parts[1]
+    if folder == "evidence" or folder not in CONTENT_FOLDERS:
+        return None                          # any evidence file; an unknown folder is reported once
+    if folder == "pages":
+        return None if depth == 3 and name.endswith(".md") else \
+            _wrong_file(name, depth == 3, "a Markdown page (.md) directly in content/pages/")
+    if depth == 3:
+        return (f"expected a folder for each assessment in content/assessments/, got the file {name}",
+                "score files go in the assessment's folder, e.g. content/assessments/2026-city/")
+    return None if depth == 4 and name.endswith(".yaml") else \
+        _wrong_file(name, depth == 4, "score files (.yaml) directly in the assessment's folder")
+
+
+def _wrong_file(name: str, right_place: bool, expected: str) -> tuple[str, str]:
+    if not right_place:
+        return (f"expected {expected}, got {name} in a folder below it",
+                "scoresite does not look into sub-folders here: move the file up")
+    stem, _, suffix = name.rpartition(".")
+    if suffix.lower() in ("yml", "yaml", "md", "markdown"):
+        ending = ".md" if suffix.lower() in ("md", "markdown") else ".yaml"
+        return f"expected {expected}, got {name}", f"rename it to {stem}{ending}"
+    return (f"expected {expected}, got {name}",
+            "keep other files outside content/ and rubrics/ (evidence goes in content/evidence/)")
+
+
+def _check_evidence_names(assessments: dict[str, Assessment], problems: Problems) -> None:
+    """Two evidence files whose names differ only in case are one file on Windows and macOS."""
+    where = {e.file: sheet for a in assessments.values() for sheet in a.sheets.values()
+             for entry in sheet.entries.values() for e in entry.evidence if e.file}
+    for first, second in case_collisions(where):
+        problems.add(Mark(where[second].path), f"expected evidence file names that differ in more than case, got "
+                     f"{first!r} and {second!r}", "Windows and macOS see one file: rename one of them")
 
 
 def _load_site(tree, sources: Sources, problems: Problems) -> Site:
@@ -243,7 +313,6 @@ class UnitResolver:
 
 def _load_rubrics(tree, sources: Sources, resolver: UnitResolver, problems: Problems) -> dict[str, Rubric]:
     rubrics: dict[str, Rubric] = {}
-    _reject_yml(tree, "rubrics", problems)
     for shown in _files(tree, "rubrics", ".yaml"):
         value = sources.load(shown, problems)
         stem = _stem(shown)
@@ -270,67 +339,23 @@ def _stem(name: str) -> str:
     return PurePosixPath(name).stem
 
 
-class EvidenceFiles:
-    """Local evidence: paths under content/evidence/ that exist, with their SHA-256."""
-
-    def __init__(self, tree):
-        self.tree = tree
-        self.hashes: dict[str, str] = {}
-
-    def __call__(self, written: str) -> tuple[str, str]:
-        relative = written.removeprefix(EVIDENCE_DIR + "/")
-        posix = PurePosixPath(relative.replace("\\", "/"))
-        if posix.is_absolute() or ".." in posix.parts or re.match(r"[A-Za-z]:", relative):
-            raise Invalid(f"expected a path inside {EVIDENCE_DIR}/, got {written!r}",
-                          f"put the file in {EVIDENCE_DIR}/ and write its path from there, e.g. 2026/report.pdf")
-        name = f"{EVIDENCE_DIR}/{posix.as_posix()}"
-        try:
-            exists = self.tree.is_file(name)
-            if exists and not self.tree.inside(name, EVIDENCE_DIR):
-                raise Invalid(f"expected a path inside {EVIDENCE_DIR}/, got {written!r} which leads outside it")
-        except (OSError, ValueError) as error:
-            raise Invalid(f"expected a usable file name, got {written!r} ({error})",
-                          "use a short name of letters, digits, '-' and '_'") from None
-        if not exists:
-            raise Invalid(f"expected an existing file {name}, got no such file", self._nearby(posix))
-        key = posix.as_posix()
-        if key not in self.hashes:
-            self.hashes[key] = hashlib.sha256(self.tree.read(name)).hexdigest()
-        return key, self.hashes[key]
-
-    def _nearby(self, posix: PurePosixPath) -> str:
-        if not self.tree.is_dir(EVIDENCE_DIR):
-            return f"create {EVIDENCE_DIR}/ and put the file there"
-        known = [name[len(EVIDENCE_DIR) + 1:] for name in self.tree.files(EVIDENCE_DIR)]
-        close = difflib.get_close_matches(posix.as_posix(), known, n=1, cutoff=0.6)
-        return f"did you mean {close[0]!r}?" if close else f"put the file at {EVIDENCE_DIR}/{posix}"
-
-
 def _load_assessments(tree, sources, rubrics, units, evidence, problems) -> dict[str, Assessment]:
     assessments: dict[str, Assessment] = {}
     base = "content/assessments"
     for name in tree.folders(base):
         folder = f"{base}/{name}"
-        if not ID_RE.match(name):
-            problems.add(Mark(folder), f"expected an assessment folder named like an id, got {name!r}",
-                         "folder names become URLs: use a-z, 0-9 and '-', e.g. 2026-city")
+        problem = id_problem(name, "an assessment folder named like an id")
+        if problem:
+            problems.add(Mark(folder), problem.message, problem.hint + " (folder names become URLs, e.g. 2026-city)")
             continue
         assessment, rubric = _load_assessment(tree, folder, sources, rubrics, problems)
         # score files are checked even when assessment.yaml is broken: every problem at once
         for path in _files(tree, folder, ".yaml"):
             if not path.endswith("/assessment.yaml"):
                 _add_sheet(assessment, path, sources, rubric, units, evidence, problems)
-        _reject_yml(tree, folder, problems)
         if assessment is not None:
             assessments[assessment.id] = assessment
     return assessments
-
-
-def _reject_yml(tree, folder: str, problems: Problems) -> None:
-    """A .yml file would be skipped without a word; say so instead."""
-    for path in _files(tree, folder, ".yml"):
-        name = PurePosixPath(path).name
-        problems.add(Mark(path), f"expected files ending .yaml, got {name}", f"rename it to {_stem(path)}.yaml")
 
 
 def _load_assessment(tree, folder: str, sources: Sources, rubrics: dict, problems: Problems):
@@ -407,10 +432,17 @@ def _load_pages(tree, sources: Sources, problems: Problems) -> dict[str, Page]:
 def _load_page(tree, shown: str, problems: Problems) -> Page | None:
     """A Markdown page with YAML front matter between two '---' lines."""
     try:
-        source = decode(tree.read(shown), shown)
+        data = tree.read(shown)
+        source = decode(data, shown)
     except Invalid as error:
         problems.add_invalid(Mark(shown), error)
         return None
+    except OSError as error:
+        problems.add(Mark(shown), f"expected a readable file, got: {error.strerror}", "check the file's permissions")
+        return None
+    suspicious = mojibake(source, data, shown)
+    if suspicious:
+        problems.add_invalid(Mark(shown), suspicious)
     match = re.match(r"---[ \t]*\r?\n(.*?)(?:^|\n)---[ \t]*(?:\r?\n|\Z)", source, re.S)
     if not match:
         problems.add(Mark(shown), "expected front matter: a first line '---', then title: …, then '---'",
@@ -428,9 +460,17 @@ def _load_page(tree, shown: str, problems: Problems) -> Page | None:
         return None
     mark = value.value_mark("slug") if fields.get("slug") else Mark(shown)
     slug = fields.pop("slug") or _stem(shown)
-    if not ID_RE.match(slug):
-        problems.add(Mark(shown), f"expected a file name usable as a URL, got {_stem(shown)!r}",
-                     "rename the file (a-z, 0-9, '-') or set `slug:` in the front matter")
+    problem = id_problem(slug, "a page file name usable as a URL")
+    if problem:
+        problems.add(Mark(shown), problem.message, problem.hint + " — or set `slug:` in the front matter")
         return None
-    return Page(slug=slug, body=source[match.end():], path=shown, mark=mark, **fields)
+    body = source[match.end():]
+    found = forbidden_character(body)
+    if found:
+        offset, what = found
+        problems.add(position(source, match.end() + offset, Mark(shown)), f"expected printable text, got the "
+                     f"invisible character {what}", "delete it: such characters hide in text copied from web pages "
+                     "or Word, and can make a page read other than it is")
+        return None
+    return Page(slug=slug, body=body, path=shown, mark=mark, **fields)
 

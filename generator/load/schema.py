@@ -18,14 +18,18 @@ from typing import Any, Callable
 
 from ..errors import Invalid, Mark, Problems, suggest
 from ..model import Quantity
+from .characters import ascii_number
 from .yamlio import Map, Scalar, Seq, describe, mark_of
 
 Parser = Callable[[Any], Any]
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-NUMBER_RE = re.compile(r"-?\d{1,9}(\.\d{1,6})?\Z")
-PERCENT_RE = re.compile(r"-?\d{1,9}(\.\d{1,6})?%\Z")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+MAX_ID = 64                # ids become file and folder names; a path component holds at most 255 bytes
+NUMBER_RE = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,6})?\Z")       # ASCII digits only: \d would take ৪৫
+PERCENT_RE = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,6})?%\Z")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+# names Windows reserves for devices, in any case and with any extension: most staff unpack the site on Windows
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))}
 
 
 @dataclass(frozen=True)
@@ -91,23 +95,47 @@ def scalar(value) -> Scalar:
 
 
 def text(value) -> str:
-    """Any single line or block of text, kept as written."""
-    return str(scalar(value)).strip()
+    """A single line or block of text, kept as written; it must say something: a key
+    that is there with nothing but spaces would otherwise drop what it belongs to."""
+    written = str(scalar(value)).strip()
+    if not written:
+        raise Invalid(f"expected text, got {'an empty text' if not str(value) else 'nothing but spaces'}",
+                      "write the text, or leave the key out")
+    return written
 
 
 def ident(value) -> str:
-    """An id that becomes part of a URL: [a-z0-9][a-z0-9-]*."""
+    """An id that becomes part of a URL and a file name: [a-z0-9][a-z0-9-]*, portable."""
     written = str(scalar(value))
+    problem = id_problem(written)
+    if problem:
+        raise problem
+    return written
+
+
+def id_problem(written: str, what: str = "an id") -> Invalid | None:
+    """Why `written` cannot be an id (a URL segment and a file name on every system), or None."""
     if not ID_RE.match(written):
         fixed = re.sub(r"[^a-z0-9-]+", "-", written.lower()).strip("-")
-        raise Invalid(f"expected an id of lowercase letters, digits and '-', got {describe(written)}",
-                      f"ids become URLs; try {fixed!r}" if fixed else "ids become URLs: use a-z, 0-9 and '-'")
-    return written
+        return Invalid(f"expected {what} of lowercase letters, digits and '-', got {describe(written)}",
+                       f"ids become URLs; try {fixed!r}" if fixed else "ids become URLs: use a-z, 0-9 and '-'")
+    if len(written) > MAX_ID:
+        return Invalid(f"expected {what} of at most {MAX_ID} characters, got {len(written)}",
+                       f"ids become file names; shorten it, e.g. {written[:24].rstrip('-')!r}")
+    if written in WINDOWS_RESERVED:
+        return Invalid(f"expected {what} usable as a file name on Windows, got {written!r}, a name Windows "
+                       "reserves for a device", f"try {written + '-1'!r} or another word")
+    return None
+
+
+def numeric(value) -> str:
+    """The text of a value meant as a number: full-width digits read as ASCII, other scripts refused."""
+    return ascii_number(str(scalar(value)).strip())
 
 
 def number(value) -> Decimal:
     """A plain decimal number as written: 2, 0.5, 13.125 (no exponent, no %)."""
-    written = str(scalar(value)).strip()
+    written = numeric(value)
     if PERCENT_RE.match(written):
         raise Invalid(f"expected a number of points, got the percentage {written!r}",
                       f"points are plain numbers: did you mean {written[:-1]}?")
@@ -139,7 +167,7 @@ def positive(parse: Parser) -> Parser:
 
 def integer(value) -> int:
     """A whole number ≥ 0, such as a count of misses."""
-    written = str(scalar(value)).strip()
+    written = numeric(value)
     if not re.fullmatch(r"\d{1,9}", written):
         raise Invalid(f"expected a whole number ≥ 0, got {describe(written)}", "counts are written as 0, 1, 2 …")
     return int(written)
@@ -147,7 +175,7 @@ def integer(value) -> int:
 
 def quantity(value) -> Quantity:
     """A number (7, 0.93) or a percentage (92.5%): what thresholds compare."""
-    written = str(scalar(value)).strip()
+    written = numeric(value)
     if PERCENT_RE.match(written):
         return Quantity(Fraction(Decimal(written[:-1])) / 100, True, written)
     if NUMBER_RE.match(written):
@@ -165,7 +193,7 @@ def boolean(value) -> bool:
 
 def date(value) -> dt.date:
     """A calendar date written 2026-11-20."""
-    written = str(scalar(value)).strip()
+    written = numeric(value)
     if not DATE_RE.match(written):
         raise Invalid(f"expected a date such as 2026-11-20, got {describe(written)}", "write dates as YYYY-MM-DD")
     try:

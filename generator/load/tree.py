@@ -4,8 +4,10 @@ interface, so `scoresite diff` can load two revisions side by side."""
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 
@@ -13,47 +15,135 @@ class TreeError(Exception):
     """A revision cannot be read (no git, not a repository, unknown revision)."""
 
 
+INPUTS = ("content", "rubrics", "themes")    # the only folders a project's files are read from
+
+
+def ignored(name: str) -> bool:
+    """Files no one means as input: hidden files, editor backups, Office lock files, Windows' own."""
+    return name.startswith((".", "~$")) or name.endswith("~") or name.lower() in ("thumbs.db", "desktop.ini")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A path in an input folder that is not read, and why."""
+
+    name: str
+    message: str
+    hint: str = ""
+
+
 class DiskTree:
-    """The project folder on disk."""
+    """The project folder on disk, seen through one scan of its input folders.
+
+    Nothing outside content/, rubrics/ and themes/ is ever read: a symbolic link that
+    leads out of them, loops, dangles or names a folder is not followed but refused
+    (`refused`), and so is anything that is neither a file nor a folder."""
 
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
         self.label = "the working tree"
+        self.rescan()
+
+    def rescan(self) -> None:
+        """Look at the input folders again (a long-running preview calls this on every pass)."""
+        self._files: dict[str, Path] = {}
+        self._dirs: set[str] = set()
+        self.refused: list[Refused] = []
+        for top in INPUTS:
+            self._scan_top(top)
+
+    def _scan_top(self, top: str) -> None:
+        path = self.root / top
+        if path.is_symlink():
+            self.refused.append(Refused(top, f"expected the folder {top}/, got a symbolic link",
+                                        f"keep {top}/ as a real folder inside the project; nothing outside "
+                                        "the project is read"))
+        elif path.is_dir():
+            self._dirs.add(top)
+            self._scan(top, path)
+
+    def _scan(self, folder: str, path: Path) -> None:
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError as error:
+            self.refused.append(Refused(folder, f"expected a readable folder, got: {error.strerror}",
+                                        "check the folder's permissions"))
+            return
+        for entry in entries:
+            if ignored(entry.name):
+                continue
+            name = f"{folder}/{entry.name}"
+            try:
+                if entry.is_symlink():
+                    self._link(name, Path(entry.path))
+                elif entry.is_dir():
+                    self._dirs.add(name)
+                    self._scan(name, Path(entry.path))
+                elif entry.is_file():
+                    self._files[name] = Path(entry.path)
+                else:
+                    self.refused.append(Refused(name, "expected a file or a folder, got a device, socket or pipe",
+                                                "remove it from the project"))
+            except OSError as error:
+                self.refused.append(Refused(name, f"expected a readable file, got: {error.strerror}"))
+
+    def _link(self, name: str, path: Path) -> None:
+        """A symbolic link is read only when it leads to a file inside the input folders."""
+        try:
+            target = path.resolve(strict=True)
+        except RuntimeError:
+            self.refused.append(Refused(name, "expected a file, got a symbolic link that leads back to itself (a loop)",
+                                        "remove the link, or replace it with the file itself"))
+            return
+        except OSError as error:
+            loop = error.errno == errno.ELOOP
+            self.refused.append(Refused(name, "expected a file, got a symbolic link " + (
+                "that leads back to itself (a loop)" if loop else "to a file that does not exist"),
+                "remove the link, or replace it with the file itself"))
+            return
+        if not any(target.is_relative_to(self.root / top) for top in INPUTS):
+            self.refused.append(Refused(name, f"expected a file inside the project, got a symbolic link to {target}",
+                                        "nothing outside content/, rubrics/ and themes/ is read or published: "
+                                        "copy the file into the project"))
+        elif target.is_dir():
+            self.refused.append(Refused(name, "expected a file, got a symbolic link to a folder",
+                                        "links to folders are not followed: move or copy the folder here"))
+        else:
+            self._files[name] = target
 
     def path(self, name: str) -> Path:
         return self.root.joinpath(*PurePosixPath(name).parts)
 
     def files(self, folder: str) -> list[str]:
-        """Every regular file below `folder`, as sorted project-relative paths."""
-        found = []
-        for current, dirs, names in os.walk(self.path(folder)):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            base = Path(current).relative_to(self.root).as_posix()
-            found.extend(f"{base}/{name}" for name in names if not name.startswith("."))
-        return sorted(found)
+        """Every file below `folder`, as sorted project-relative paths."""
+        start = folder.rstrip("/") + "/"
+        return sorted(name for name in self._files if name.startswith(start))
 
     def folders(self, folder: str) -> list[str]:
         """The names of the folders directly inside `folder`."""
-        base = self.path(folder)
-        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")) \
-            if base.is_dir() else []
+        start = folder.rstrip("/") + "/"
+        return sorted(name[len(start):] for name in self._dirs if name.startswith(start) and "/" not in name[len(start):])
 
     def is_file(self, name: str) -> bool:
-        return self.path(name).is_file()
+        return name in self._files
 
     def is_dir(self, name: str) -> bool:
-        return self.path(name).is_dir()
+        return name.rstrip("/") in self._dirs
 
     def read(self, name: str) -> bytes:
-        return self.path(name).read_bytes()
+        if name not in self._files:
+            raise FileNotFoundError(errno.ENOENT, "No such file in the project's input folders", name)
+        return self._files[name].read_bytes()
 
     def stamp(self, name: str):
-        stat = self.path(name).stat()
+        if name not in self._files:
+            raise FileNotFoundError(errno.ENOENT, "No such file in the project's input folders", name)
+        stat = self._files[name].stat()
         return (stat.st_mtime_ns, stat.st_size)
 
     def inside(self, name: str, folder: str) -> bool:
         """True when `name`, symbolic links followed, stays inside `folder`."""
-        return self.path(name).resolve().is_relative_to(self.path(folder).resolve())
+        return name in self._files and self._files[name].is_relative_to(self.path(folder).resolve())
 
 
 class GitTree:
@@ -71,10 +161,14 @@ class GitTree:
             meta, _, name = entry.partition("\t")
             mode, kind, sha = meta.split()
             local = name[len(self.prefix):]
-            hidden = any(part.startswith(".") for part in local.split("/"))     # as DiskTree skips them
+            hidden = any(ignored(part) for part in local.split("/"))     # as DiskTree skips them
             if kind == "blob" and mode in ("100644", "100755") and name.startswith(self.prefix) and not hidden:
                 self.blobs[local] = sha
         self._reader = None
+        self.refused: list[Refused] = []
+
+    def rescan(self) -> None:
+        """A revision does not change."""
 
     def files(self, folder: str) -> list[str]:
         start = folder.rstrip("/") + "/"

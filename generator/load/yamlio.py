@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import Invalid, Mark
+from .characters import decode, mojibake, refuse_forbidden
 
 try:  # libyaml's parser is several times faster; the pure one is a fallback
     _Loader = yaml.CSafeLoader
@@ -24,7 +25,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_NESTING = 100          # deeper flow nesting crashes libyaml (seen at 50,000)
 MAX_INDENT = 400          # spaces; block nesting that deep is no hand-written data file
 MAX_ALIAS_NODES = 10_000   # nodes reached again through aliases ("billion laughs")
-MAX_BYTES = 20_000_000
 
 _STD = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -93,30 +93,18 @@ def read_text(path: Path, shown: str) -> str:
     return decode(data, shown)
 
 
-def decode(data: bytes, shown: str) -> str:
-    """Bytes as UTF-8 text, or Invalid naming the line and column of the first bad byte."""
-    if len(data) > MAX_BYTES:
-        raise Invalid(f"expected a file under {MAX_BYTES // 1_000_000} MB, got {len(data):,} bytes",
-                      "split it into several files", Mark(shown))
-    data = data.removeprefix(b"\xef\xbb\xbf")   # a byte-order mark is allowed; positions count after it
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise Invalid(f"expected UTF-8 text, got the byte 0x{data[error.start]:02x}",
-                      "save the file as UTF-8 (in Excel or WPS: 另存为 → UTF-8)",
-                      Mark(shown, line, column)) from None
-
-
 def load_file(path: Path, shown: str):
     """Read one YAML file: (values, problems that did not stop the reading), or raise Invalid."""
     return load_text(read_text(path, shown), shown)
 
 
 def load_bytes(data: bytes, shown: str):
-    """Parse a YAML file's bytes: (values, problems that did not stop the reading), or raise Invalid."""
-    return load_text(decode(data, shown), shown)
+    """Parse a YAML file's bytes: (values, problems that did not stop the reading), or raise Invalid.
+    A file that may be GBK read as UTF-8 adds a warning to the problems."""
+    text = decode(data, shown)
+    value, problems = load_text(text, shown)
+    suspicious = mojibake(text, data, shown)
+    return value, problems + ([suspicious] if suspicious else [])
 
 
 def load_text(text: str, shown: str):
@@ -222,7 +210,12 @@ class _Converter:
     def scalar(self, node) -> Scalar:
         if node.tag not in _PLAIN_TAGS:
             raise self.tag_error(node)
-        return Scalar(node.value, self.mark(node), quoted=node.style in ("'", '"'))
+        mark = self.mark(node)
+        try:
+            refuse_forbidden(node.value, mark)
+        except Invalid as error:          # reported; the rest of the file is still read
+            self.problems.append(error)
+        return Scalar(node.value, mark, quoted=node.style in ("'", '"'))
 
     def sequence(self, node, stack: tuple) -> Seq:
         if node.tag != _STD + "seq":
