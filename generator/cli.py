@@ -1,26 +1,34 @@
-"""The command line. The only module that imports click; each command calls into the package."""
+"""The command line. The only module that imports click; each command calls into the package.
+
+Exit codes: 0 done; 1 the project has problems (every one is listed) or a build failed;
+2 the command was used wrongly or a setting cannot be used. Every failure ends as a
+message naming where, what and a hint — never a Python traceback."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
 import click
 
-from .errors import ProjectError
+from .errors import ProjectError, SettingError
 from .load.project import Project, load_project
 
 
 def _load(project_dir: str) -> Project:
     """Load the project, or print every problem and exit 1."""
     try:
-        return load_project(Path(project_dir))
+        project = load_project(Path(project_dir))
     except ProjectError as error:
         _report(error)
         sys.exit(1)
+    _warn(project.warnings)
+    return project
 
 
 def _report(error: ProjectError) -> None:
+    _warn(error.warnings)
     for problem in error.errors:
         click.echo(str(problem), err=True)
     files = len({problem.path for problem in error.errors})
@@ -28,15 +36,39 @@ def _report(error: ProjectError) -> None:
     click.secho(f"✗ {count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}", fg="red", err=True)
 
 
+def _warn(warnings) -> None:
+    for warning in warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.secho(f"✗ {message}", fg="red", err=True)
+    sys.exit(code)
+
+
 def _selected(project: Project, drafts: bool, only: tuple[str, ...]):
-    chosen = [a for a in project.assessments.values() if drafts or not a.is_draft]
     if only:
         unknown = sorted(set(only) - set(project.assessments))
         if unknown:
             raise click.BadParameter(f"no assessment {', '.join(unknown)}; known: {', '.join(project.assessments)}",
                                      param_hint="--assessment")
-        chosen = [a for a in chosen if a.id in only]
+        hidden = sorted(a for a in only if project.assessments[a].is_draft and not drafts)
+        if hidden:
+            raise click.BadParameter(f"{', '.join(hidden)} {'is a draft' if len(hidden) == 1 else 'are drafts'}: "
+                                     "add --drafts to include drafts", param_hint="--assessment")
+    chosen = [a for a in project.assessments.values() if (drafts or not a.is_draft) and (not only or a.id in only)]
     return sorted(sorted(chosen, key=lambda a: a.id), key=lambda a: a.period, reverse=True)
+
+
+def project_option(command):
+    """`-C DIR` / `--project DIR` is taken after the command too: `scoresite check -C DIR`."""
+    @click.option("--project", "-C", "project_dir", default=None, type=click.Path(file_okay=False),
+                  help="The project folder (holding content/ and rubrics/).")
+    @click.pass_context
+    @functools.wraps(command)
+    def wrapper(ctx: click.Context, project_dir: str | None, **kwargs):
+        return ctx.invoke(command, project_dir or ctx.obj or ".", **kwargs)
+    return wrapper
 
 
 @click.group()
@@ -50,10 +82,17 @@ def cli(ctx: click.Context, project_dir: str) -> None:
 
 
 @cli.command()
-@click.pass_obj
+@project_option
 def check(project_dir: str) -> None:
-    """Validate the whole project and report every problem at once."""
+    """Validate the whole project, themes included, and report every problem at once."""
+    from .site.build import check_site
+
     project = _load(project_dir)
+    site_problems = check_site(project)
+    if site_problems:
+        for problem in site_problems:
+            click.echo(problem, err=True)
+        _fail(f"{len(site_problems)} problem{'s' * (len(site_problems) != 1)} in the theme")
     sheets = sum(len(a.sheets) for a in project.assessments.values())
     indicators = sum(len(r.indicators) for r in project.rubrics.values())
     click.secho(f"✓ {len(project.rubrics)} rubrics ({indicators} indicators), {len(project.assessments)} assessments, "
@@ -64,18 +103,24 @@ def check(project_dir: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option("--drafts", is_flag=True, help="Include draft assessments.")
 @click.option("--assessment", "-a", "only", multiple=True, help="Only this assessment id (repeatable).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file, not stdout.")
-@click.pass_obj
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file, not stdout.")
+@project_option
 def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], output: str | None) -> None:
     """Print the computed results as JSON or CSV (CSV is UTF-8 with a BOM, for Excel)."""
     from .data.export import export_csv, export_json
 
+    if output and not Path(output).resolve().parent.is_dir():
+        raise click.BadParameter(f"the folder {Path(output).parent} does not exist; create it first",
+                                 param_hint="--output")
     project = _load(project_dir)
     chosen = _selected(project, drafts, only)
     text = export_json(project, chosen) if fmt == "json" else export_csv(project, chosen)
     data = (("\ufeff" if fmt == "csv" else "") + text).encode("utf-8")
     if output:
-        Path(output).write_bytes(data)
+        try:
+            Path(output).write_bytes(data)
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror}", 2)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -86,7 +131,7 @@ def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], outp
 @click.option("--out", "-o", "out", default="site", show_default=True, type=click.Path(file_okay=False),
               help="The output folder (relative to the project).")
 @click.option("--base-url", help="The public address, for sitemap.xml (overrides site.yaml).")
-@click.pass_obj
+@project_option
 def build(project_dir: str, drafts: bool, out: str, base_url: str | None) -> None:
     """Build the static site into site/ (or --out)."""
     from .site.build import BuildOptions, TemplateProblem, build as build_site
@@ -104,9 +149,15 @@ def build(project_dir: str, drafts: bool, out: str, base_url: str | None) -> Non
         sys.exit(1)
     except (WriteError, PlanError, TemplateProblem) as error:
         bar.close()
-        click.secho(f"✗ {error}", fg="red", err=True)
-        sys.exit(1)
+        _fail(str(error))
+    except SettingError as error:
+        bar.close()
+        _fail(str(error), 2)
+    except OSError as error:
+        bar.close()
+        _fail(f"cannot write the site: {error.strerror} ({error.filename})")
     bar.close()
+    _warn(report.project_warnings)
     for warning in report.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     click.secho(f"built {report.pages:,} pages ({report.files:,} files) in {report.seconds:.1f} s → {report.out}",
@@ -141,7 +192,7 @@ class _ProgressBar:
 @click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--drafts", is_flag=True, help="Include draft assessments and pages.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
-@click.pass_obj
+@project_option
 def serve(project_dir: str, host: str, port: int, drafts: bool, open_browser: bool) -> None:
     """Preview the site, rebuilding what an edit affects and reloading the browser."""
     from .site.serve import serve as run, stderr
@@ -149,8 +200,7 @@ def serve(project_dir: str, host: str, port: int, drafts: bool, open_browser: bo
     try:
         run(Path(project_dir).resolve(), host, port, drafts, open_browser, stderr)
     except OSError as error:
-        click.secho(f"✗ cannot serve on {host}:{port}: {error.strerror}", fg="red", err=True)
-        sys.exit(1)
+        _fail(f"cannot serve on {host}:{port}: {error.strerror}")
 
 
 @cli.command()
@@ -158,29 +208,31 @@ def serve(project_dir: str, host: str, port: int, drafts: bool, open_browser: bo
 @click.argument("rev_b", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are differences, 0 when there are none (like git).")
-@click.pass_obj
-def diff(project_dir: str, rev_a: str, rev_b: str | None, fmt: str, exit_code: bool) -> None:
+@click.option("--never-fail", is_flag=True,
+              help="Report problems but always exit 0 (for the pre-commit hook, which must never block a commit).")
+@project_option
+def diff(project_dir: str, rev_a: str, rev_b: str | None, fmt: str, exit_code: bool, never_fail: bool) -> None:
     """Show what changed in the results between two revisions (default: HEAD and the working tree).
 
     Revisions are read through git itself; nothing is checked out. Errors exit 2."""
-    from .git.diff import as_data, as_text, compare
     from .data.export import to_json
+    from .git.diff import as_data, as_text, compare
     from .load.tree import DiskTree, GitTree, TreeError
 
+    failed = 0 if never_fail else 2
     root = Path(project_dir).resolve()
     sides = []
     for revision in (rev_a, rev_b):
         try:
             tree = GitTree(root, revision) if revision else DiskTree(root)
         except TreeError as error:
-            click.secho(f"✗ cannot read revision {revision!r}: {error}", fg="red", err=True)
-            sys.exit(2)
+            _fail(f"cannot read revision {revision!r}: {error}", failed)
         try:
             sides.append((tree, load_project(sources=None, tree=tree)))
         except ProjectError as error:
             click.secho(f"✗ the project does not load at {tree.label}:", fg="red", err=True)
             _report(error)
-            sys.exit(2)
+            sys.exit(failed)
         finally:
             getattr(tree, "close", lambda: None)()
     (tree_a, old), (tree_b, new) = sides
@@ -190,13 +242,13 @@ def diff(project_dir: str, rev_a: str, rev_b: str | None, fmt: str, exit_code: b
         click.echo(to_json(as_data(found, describe(tree_a), describe(tree_b))))
     else:
         click.echo(as_text(found, tree_a.label, tree_b.label), nl=False)
-    if exit_code and found:
+    if exit_code and found and not never_fail:
         sys.exit(1)
 
 
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--manifest", type=click.Path(exists=True, dir_okay=False),
+@click.option("--manifest", type=click.Path(exists=True),
               help="A manifest obtained separately (e.g. from the publisher), instead of the copy's own.")
 def verify(folder: str, manifest: str | None) -> None:
     """Check a deployed or downloaded copy of a site against its integrity manifest."""
@@ -205,8 +257,7 @@ def verify(folder: str, manifest: str | None) -> None:
     try:
         result = check_copy(Path(folder), Path(manifest) if manifest else None)
     except ManifestError as error:
-        click.secho(f"✗ {error}", fg="red", err=True)
-        sys.exit(2)
+        _fail(str(error), 2)
     for label, names in (("missing", result.missing), ("added", result.added), ("altered", result.altered)):
         for name in names:
             click.echo(f"{label}: {name}", err=True)
@@ -222,6 +273,22 @@ def verify(folder: str, manifest: str | None) -> None:
 def main() -> None:
     """Entry point: click's own errors exit 2; problems in the project exit 1; never a traceback."""
     try:
-        cli(prog_name="scoresite")
+        cli(prog_name="scoresite", standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except SettingError as error:
+        _fail(str(error), 2)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:                     # `scoresite export | head`: the reader stopped reading
+        sys.stderr.close()
+        sys.exit(0)
+    except MemoryError:
+        _fail("out of memory", 2)
+
+
+if __name__ == "__main__":   # pragma: no cover
+    main()

@@ -49,6 +49,18 @@ def _error_order(error: SourceError):
     return (error.path, error.line, error.column, error.message)
 
 
+class SettingError(Exception):
+    """A setting from the command line or the environment cannot be used (exit 2)."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n    hint: {self.hint}" if self.hint else self.message
+
+
 class Invalid(Exception):
     """A value does not fit what was expected; raised by parsers, caught by Problems."""
 

@@ -252,8 +252,52 @@ def test_verify_against_a_manifest_obtained_separately(site, tmp_path):
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"]["index.html"] = hashlib.sha256(b"forged").hexdigest()     # the forger updates it too
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    sums = (copy / "SHA256SUMS").read_text(encoding="utf-8").splitlines(keepends=True)
+    (copy / "SHA256SUMS").write_text("".join(manifest["files"]["index.html"] + "  index.html\n"
+                                             if line.endswith("  index.html\n") else line for line in sums))
     assert run("verify", str(copy)).exit_code == 0
-    assert run("verify", str(copy), "--manifest", str(trusted)).exit_code == 1
+    caught = run("verify", str(copy), "--manifest", str(trusted))
+    assert caught.exit_code == 1
+    assert caught.stderr.splitlines()[:3] == ["altered: SHA256SUMS (it does not list what manifest.json lists)",
+                                              "altered: index.html",
+                                              "altered: manifest.json (it differs from the trusted manifest)"]
+    assert caught.stderr.splitlines()[3].startswith("✗ 3 files differ from the manifest")
+
+
+def test_verify_catches_an_altered_sha256sums_alone(site, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(site, copy)
+    with open(copy / "SHA256SUMS", "a", encoding="utf-8") as sums:
+        sums.write("0" * 64 + "  extra.html\n")
+    result = run("verify", str(copy))
+    assert result.exit_code == 1
+    assert "altered: SHA256SUMS (it does not list what manifest.json lists)" in result.stderr
+
+
+def test_a_copy_without_hidden_files_verifies(site, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".*"))
+    assert not (copy / ".scoresite").exists()
+    assert run("verify", str(copy)).exit_code == 0
+    assert subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=copy).returncode == 0
+
+
+@pytest.mark.parametrize("manifest, message", [
+    ("[]", "is not a scoresite manifest: expected an object"),
+    ("null", "is not a scoresite manifest: expected an object"),
+    ('{"files": {"index.html": "abc"}}', "is not a scoresite manifest: expected an object"),
+    ("\udcff", "is not a scoresite manifest: expected JSON text"),
+    (None, "is not a scoresite manifest: it is a folder"),
+])
+def test_verify_refuses_what_is_not_a_manifest(site, tmp_path, manifest, message):
+    source = tmp_path / "manifest.json"
+    if manifest is None:
+        source.mkdir()
+    else:
+        source.write_bytes(manifest.encode("utf-8", "surrogateescape"))
+    result = run("verify", str(site), "--manifest", str(source))
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
 
 
 def test_sha256sums_checks_without_scoresite(site):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import Invalid, Problems
+from ..errors import Invalid, Problems, SettingError
 from ..model import Rubric, ScoreSheet
 from ..load.rubrics import read_rubric
 from ..numbers import plain
@@ -302,10 +303,22 @@ def _compare(before, after) -> list[Change]:
 
 def source_date(history: History | None) -> dt.date | None:
     """The date a build speaks for: SOURCE_DATE_EPOCH when set, else the source commit's date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        return epoch_date(epoch)
     return history.head.committed.date() if history else None
+
+
+def epoch_date(epoch: str) -> dt.date:
+    """The UTC date of a SOURCE_DATE_EPOCH value, or SettingError (reproducible-builds.org: a
+    malformed value stops the build rather than being ignored)."""
+    hint = "set SOURCE_DATE_EPOCH to whole seconds since 1970-01-01 UTC, e.g. $(git log -1 --format=%ct), or unset it"
+    if not re.fullmatch(r"[0-9]{1,12}", epoch):
+        raise SettingError(f"expected SOURCE_DATE_EPOCH as a whole number of seconds, got {epoch[:40]!r}", hint)
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    except (OverflowError, OSError, ValueError):
+        raise SettingError(f"expected SOURCE_DATE_EPOCH to be a date before the year 10000, got {epoch}", hint) from None
 
 
 def safe_read_history(root: Path, score_files: set[str]) -> History | None:

@@ -29,7 +29,9 @@ FORBIDDEN = re.compile(
     "\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
 CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-TWO_BYTE_UTF8 = re.compile("[\u0080-\u07ff]")
+# what GBK bytes become when read as UTF-8: Latin Extended, IPA, Armenian … Syriac; never in Chinese
+# government data (Latin-1 signs such as °, µ and the no-break space, Greek and Cyrillic are left alone)
+MOJIBAKE = re.compile("[\u0100-\u036f\u0530-\u07ff]")
 FULL_WIDTH = str.maketrans("０１２３４５６７８９％．－＋", "0123456789%.-+")
 NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f]")
 
@@ -79,7 +81,7 @@ def _not_utf8(data: bytes, error: UnicodeDecodeError, shown: str) -> Invalid:
 def mojibake(text: str, data: bytes, shown: str) -> Invalid | None:
     """A warning when valid UTF-8 text is really GBK: no Chinese character at all, but
     letters like ʵʩˮƽ whose bytes read as Chinese in GBK (实施水平)."""
-    if CJK.search(text) or len(TWO_BYTE_UTF8.findall(text)) < 2:
+    if CJK.search(text) or len(MOJIBAKE.findall(text)) < 2:
         return None
     try:
         as_gbk = data.removeprefix(b"\xef\xbb\xbf").decode("gb18030")
@@ -88,7 +90,7 @@ def mojibake(text: str, data: bytes, shown: str) -> Invalid | None:
     if len(CJK.findall(as_gbk)) < 2:
         return None
     lines, gbk_lines = text.splitlines(), as_gbk.splitlines()
-    number = next((n for n, line in enumerate(lines, 1) if TWO_BYTE_UTF8.search(line)), 1)
+    number = next((n for n, line in enumerate(lines, 1) if MOJIBAKE.search(line)), 1)
     reads = gbk_lines[number - 1].strip() if number <= len(gbk_lines) else ""
     return Invalid(f"expected UTF-8 text, got text that may be GBK read as UTF-8: line {number} shows "
                    f"{_clip(lines[number - 1].strip())!r}, which reads {_clip(reads)!r} in GBK",

@@ -16,6 +16,7 @@ from ..score.scoring import rank, score_sheet
 from .sheets import read_sheet
 from .characters import decode, forbidden_character, mojibake, position
 from .evidence import EVIDENCE_DIR, EvidenceFiles, case_collisions
+from .theme import Theme, load_theme
 from .tree import DiskTree
 from .yamlio import Seq, describe, load_bytes, load_text, mark_of
 
@@ -68,6 +69,8 @@ class Project:
     rubrics: dict[str, Rubric]
     assessments: dict[str, Assessment]
     pages: dict[str, Page]
+    theme: Theme | None = None
+    tree: object = None                                                     # where the files were read from
     results: dict[str, list[EntityResult]] = field(default_factory=dict)   # by assessment id, ranked
     sources: list[str] = field(default_factory=list)                        # every file read, project-relative
     warnings: list = field(default_factory=list)                            # SourceErrors that do not stop a build
@@ -145,6 +148,7 @@ def load_project(root: Path | None = None, sources: Sources | None = None, tree=
     problems = Problems()
     check_layout(tree, problems)
     site = _load_site(tree, sources, problems)
+    theme = load_theme(tree, site.theme, site.language, problems)
     units = _load_units(tree, sources, problems)
     resolver = UnitResolver(units)
     rubrics = _load_rubrics(tree, sources, resolver, problems)
@@ -153,8 +157,8 @@ def load_project(root: Path | None = None, sources: Sources | None = None, tree=
     pages = _load_pages(tree, sources, problems)
     _check_evidence_names(assessments, problems)
     problems.raise_if_any()
-    project = Project(tree.root, site, units, rubrics, assessments, pages, sources=list(sources.read),
-                      warnings=sorted(set(problems.warnings)))
+    project = Project(tree.root, site, units, rubrics, assessments, pages, theme=theme, tree=tree,
+                      sources=list(sources.read), warnings=sorted(set(problems.warnings)))
     project.results = {aid: rank([_score(sources, rubrics[a.rubric], sheet, site.language, problems)
                                   for sheet in a.sheets.values()]) for aid, a in assessments.items()}
     return project

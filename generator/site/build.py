@@ -18,11 +18,11 @@ from . import urls
 from ..data.export import export_csv, export_json
 from ..git.history import History, safe_read_history, source_date, uncommitted
 from ..load.tree import TreeError, rev_parse
-from .pages import Planned, Visible, plan_site, standing_keys
+from .pages import PlanError, Planned, Visible, plan_site, standing_keys
 from ..load.project import EVIDENCE_DIR, Project, Sources, load_project
-from ..load.tree import DiskTree
+from ..load.tree import INPUTS, DiskTree
 from .render import linker, make_environment, static_files
-from .writer import Writer
+from .writer import WriteError, Writer
 
 Progress = Callable[[int, int], None]   # (done, total)
 
@@ -34,6 +34,7 @@ class BuildReport:
     files: int
     seconds: float
     warnings: list[str] = dataclasses.field(default_factory=list)
+    project_warnings: list = dataclasses.field(default_factory=list)   # SourceErrors from loading
 
 
 @dataclass
@@ -47,6 +48,7 @@ class BuildOptions:
 def build(root: Path, options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """Load the project and build its site into options.out."""
     started = time.perf_counter()
+    refuse_output_inside_inputs(Path(root), options.out)
     project = _load(root, options)
     history = site_history(project, options)
     options = dataclasses.replace(options, today=options.today or source_date(history) or dt.date.today())
@@ -54,7 +56,8 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     files = site_files(project, planned, options)
     writer = Writer(options.out)
     try:
-        _write(writer, render_pages(project, planned, history), files, progress, len(planned) + len(files))
+        _write(writer, render_pages(project, planned, history), files, progress, len(planned) + len(files),
+               project.tree)
         writer.commit(provenance(history))
     except BaseException:
         writer.abort()
@@ -63,7 +66,39 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     if history and history.shallow:
         warnings.append("this is a shallow git clone: revision histories and rubric versions miss the early "
                         "commits, so this build differs from one made in a full clone (git fetch --unshallow)")
-    return BuildReport(writer.out, len(planned), len(writer.written), time.perf_counter() - started, warnings)
+    return BuildReport(writer.out, len(planned), len(writer.written), time.perf_counter() - started, warnings,
+                       project.warnings)
+
+
+def refuse_output_inside_inputs(root: Path, out: Path) -> None:
+    """The site must not be written into what it is built from, nor around it."""
+    root, out = Path(root).resolve(), Path(out).resolve()
+    for folder in INPUTS:
+        if out.is_relative_to(root / folder):
+            raise WriteError(f"refusing to build into {out}: it is inside {folder}/, which scoresite reads; "
+                             "choose an output folder outside content/, rubrics/ and themes/ (the default is site/)")
+    if root.is_relative_to(out):
+        raise WriteError(f"refusing to build into {out}: the project itself is inside it")
+
+
+def check_site(project: Project) -> list[str]:
+    """What a build would fail on after loading, found without writing anything: a project
+    theme's template that does not compile, or that fails while rendering any page."""
+    env = make_environment(project.root, project.theme, project.site.language)
+    problems = []
+    for name in sorted(project.theme.templates if project.theme else ()):
+        try:
+            env.get_template(name)
+        except Exception as error:
+            problems.append(str(TemplateProblem.from_error(error, None, project.root)))
+    if problems or not (project.theme and project.theme.templates):
+        return problems                   # the default theme renders every valid project
+    try:
+        for _ in render_pages(project, plan_site(project, drafts=True, today=dt.date.today())):
+            pass
+    except (TemplateProblem, PlanError) as error:
+        problems.append(str(error))
+    return problems
 
 
 def site_history(project: Project, options: BuildOptions) -> History | None:
@@ -88,13 +123,18 @@ def _load(root: Path, options: BuildOptions, sources: Sources | None = None) -> 
 
 
 def _write(writer: Writer, pages: Iterable[tuple[str, str]], files: Iterable[SiteFile],
-           progress: Progress | None, total: int) -> None:
+           progress: Progress | None, total: int, tree) -> None:
     for done, (url, body) in enumerate(pages, start=1):
         writer.write(url, body)
         if progress:
             progress(done, total)
     for file in files:
-        writer.copy(file.url, file.source) if file.source else writer.write(file.url, file.make())
+        if isinstance(file.source, Path):
+            writer.copy(file.url, file.source)
+        elif file.source:
+            writer.write(file.url, tree.read(file.source))      # nothing outside the input folders is read
+        else:
+            writer.write(file.url, file.make())
 
 
 @dataclass
@@ -195,7 +235,7 @@ class Incremental:
         every_file = site_files(project, planned, dataclasses.replace(self.options, today=today))
         files = [f for f in every_file if everything or f.url not in self.files or not f.key or f.key in keys]
         self.writer.new_pass()
-        _write(self.writer, rendered, files, None, 0)
+        _write(self.writer, rendered, files, None, 0, project.tree)
         expected = {f.url for f in every_file}
         gone = sorted((set(self.pages) - {p.url for p in planned}) | (self.files - expected))
         for url in gone:
@@ -225,7 +265,7 @@ def snapshot(root: Path) -> dict[str, tuple]:
 def render_pages(project: Project, planned: Iterable[Planned],
                  history: History | None = None) -> Iterator[tuple[str, str]]:
     """(path, HTML) for each planned page; rendering never touches the file system."""
-    env = make_environment(project.root, project.site.theme, project.site.language)
+    env = make_environment(project.root, project.theme, project.site.language)
     shared = {"site": project.site, "units": project.units, "urls": urls, "nav": navigation(project, env.globals["t"]),
               "source": _source(project, history)}
     for page in planned:
@@ -234,7 +274,7 @@ def render_pages(project: Project, planned: Iterable[Planned],
             html = template.render(shared, **page.data(), page_url=page.url, draft=page.draft, href=linker(page.url),
                                    section=section_of(page.url),
                                    template_class=page.template.removesuffix(".html") + "-page")
-        except jinja2.TemplateError as error:
+        except Exception as error:        # a theme's template may fail any way at all: say where, never a traceback
             raise TemplateProblem.from_error(error, page.url, project.root) from None
         yield page.url, html
 
@@ -252,7 +292,7 @@ class TemplateProblem(Exception):
     """A template failed: which file and line, and for which page."""
 
     @classmethod
-    def from_error(cls, error: jinja2.TemplateError, url: str, root: Path) -> "TemplateProblem":
+    def from_error(cls, error: Exception, url: str | None, root: Path) -> "TemplateProblem":
         where = getattr(error, "filename", None), getattr(error, "lineno", None)
         if where[0] is None:   # a runtime error: the innermost template frame says where
             tb = error.__traceback__
@@ -263,7 +303,11 @@ class TemplateProblem(Exception):
                 tb = tb.tb_next
         filename, line = where
         shown = _shown_path(filename, root) if filename else "a template"
-        return cls(f"{shown}:{line or 1}: {error.message or type(error).__name__} (while rendering {url})")
+        if isinstance(error, jinja2.TemplateError):
+            what = error.message or type(error).__name__
+        else:
+            what = f"the template raised {type(error).__name__}: {error}"
+        return cls(f"{shown}:{line or 1}: {what}" + (f" (while rendering {url})" if url else ""))
 
 
 def _shown_path(filename: str, root: Path) -> str:
@@ -291,24 +335,24 @@ def section_of(url: str) -> str:
 
 @dataclass(frozen=True)
 class SiteFile:
-    """A file of the site besides the pages: copied from `source`, or made by `make()`.
+    """A file of the site besides the pages: copied from `source` (a file of scoresite's own, or a
+    project file read through the project's tree), or made by `make()`.
     `key` says when a preview must write it again: a changed source path, or the
     assessment whose data it holds ('' for files cheap enough to write every pass)."""
 
     url: str
-    source: Path | None = None
+    source: Path | str | None = None
     make: Callable[[], str] | None = None
     key: str = ""
 
 
 def site_files(project: Project, planned: list[Planned], options: BuildOptions) -> list[SiteFile]:
     """Everything besides the pages: assets, evidence, data downloads, robots.txt, sitemap.xml."""
-    files = [SiteFile(url, source=path, key=f"theme:{url}") for url, path in
-             static_files(project.root, project.site.theme).items()]
+    files = [SiteFile(url, source=path, key=f"theme:{url}") for url, path in static_files(project.theme).items()]
     view = Visible(project, options.drafts, options.today or dt.date.today())
     evidence = sorted({e.file for a in view.assessments for s in a.sheets.values()
                        for entry in s.entries.values() for e in entry.evidence if e.file})
-    files += [SiteFile(urls.evidence(path), source=project.root / EVIDENCE_DIR / path, key=f"{EVIDENCE_DIR}/{path}")
+    files += [SiteFile(urls.evidence(path), source=f"{EVIDENCE_DIR}/{path}", key=f"{EVIDENCE_DIR}/{path}")
               for path in evidence]
     for a in view.assessments:
         files.append(SiteFile(urls.data(a.id, "json"), make=functools.partial(export_json, project, [a]),

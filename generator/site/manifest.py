@@ -10,28 +10,37 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
 OWN = {MANIFEST, CHECKSUMS}
+NOT_PUBLISHED = {".scoresite"}      # the build marker: a copy without hidden files is still a whole copy
+SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
-    """SHA-256 of every regular file under `folder` but the manifest's own two, by site path.
-    Symbolic links are not files of a build (verify reports them)."""
+    """SHA-256 of every regular file under `folder` but the manifest's own two and the build
+    marker, by site path. Symbolic links are not files of a build (verify reports them)."""
     return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
             for path in sorted(folder.rglob("*"))
-            if path.is_file() and not path.is_symlink() and path.relative_to(folder).as_posix() not in OWN}
+            if path.is_file() and not path.is_symlink()
+            and path.relative_to(folder).as_posix() not in OWN | NOT_PUBLISHED}
+
+
+def checksums_text(hashes: dict[str, str]) -> str:
+    """SHA256SUMS as `sha256sum -c` reads it."""
+    return "".join(f"{digest}  {name}\n" for name, digest in hashes.items())
 
 
 def manifest_files(folder: Path, provenance: dict) -> dict[str, str]:
     """manifest.json and SHA256SUMS for a finished build, by file name."""
     hashes = file_hashes(folder)
     data = {"generator": "scoresite", **provenance, "files": hashes}
-    checksums = "".join(f"{digest}  {name}\n" for name, digest in hashes.items())
-    return {MANIFEST: json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n", CHECKSUMS: checksums}
+    return {MANIFEST: json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n",
+            CHECKSUMS: checksums_text(hashes)}
 
 
 class ManifestError(Exception):
@@ -52,19 +61,59 @@ class Verification:
 
 
 def verify(folder: Path, manifest: Path | None = None) -> Verification:
-    """Compare a copy of a site with its manifest."""
+    """Compare a copy of a site with its manifest, and the copy's own manifest.json and
+    SHA256SUMS with what that manifest says: an edited SHA256SUMS is caught too."""
     source = manifest or folder / MANIFEST
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-        expected = data["files"]
-        assert isinstance(expected, dict)
-    except FileNotFoundError:
-        raise ManifestError(f"no {source.name} in {source.parent}: is this a scoresite build?") from None
-    except (ValueError, KeyError, AssertionError):
-        raise ManifestError(f"{source} is not a scoresite manifest") from None
+    data = read_manifest(source)
+    expected = data["files"]
     actual = file_hashes(folder)
     links = sorted(p.relative_to(folder).as_posix() + " (a symbolic link)" for p in folder.rglob("*") if p.is_symlink())
-    return Verification(
-        source_commit=data.get("source_commit"), checked=len(expected),
-        missing=sorted(set(expected) - set(actual)), added=sorted(set(actual) - set(expected)) + links,
+    result = Verification(
+        source_commit=data.get("source_commit") if isinstance(data.get("source_commit"), str) else None,
+        checked=len(expected), missing=sorted(set(expected) - set(actual)),
+        added=sorted(set(actual) - set(expected)) + links,
         altered=sorted(name for name in set(expected) & set(actual) if expected[name] != actual[name]))
+    _check_own_files(folder, expected, manifest is not None, result)
+    result.missing.sort()
+    result.altered.sort()
+    return result
+
+
+def _check_own_files(folder: Path, expected: dict[str, str], external: bool, result: Verification) -> None:
+    """The copy's SHA256SUMS (and, against a trusted manifest, its manifest.json) say the same."""
+    sums = folder / CHECKSUMS
+    if not sums.is_file():
+        result.missing.append(CHECKSUMS)
+    elif sums.read_bytes() != checksums_text(expected).encode("utf-8"):
+        result.altered.append(f"{CHECKSUMS} (it does not list what {MANIFEST} lists)")
+    if external:
+        own = folder / MANIFEST
+        if not own.is_file():
+            result.missing.append(MANIFEST)
+        else:
+            try:
+                same = read_manifest(own)["files"] == expected
+            except ManifestError:
+                same = False
+            if not same:
+                result.altered.append(f"{MANIFEST} (it differs from the trusted manifest)")
+
+
+def read_manifest(source: Path) -> dict:
+    """A manifest's data, or ManifestError saying what is wrong with it."""
+    what = f"{source} is not a scoresite manifest"
+    try:
+        data = json.loads(source.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"no {source.name} in {source.parent}: is this a scoresite build?") from None
+    except IsADirectoryError:
+        raise ManifestError(f"{what}: it is a folder") from None
+    except OSError as error:
+        raise ManifestError(f"cannot read {source}: {error.strerror}") from None
+    except (UnicodeDecodeError, ValueError):
+        raise ManifestError(f"{what}: expected JSON text") from None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) and SHA256.match(v)
+                                               for k, v in files.items()):
+        raise ManifestError(f"{what}: expected an object whose \"files\" maps each file to its SHA-256")
+    return data

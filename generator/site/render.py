@@ -15,13 +15,12 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from ..errors import Invalid
 from ..numbers import plain
-from ..load.yamlio import load_file
+from ..load.theme import Theme, catalogue
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_THEME = PACKAGE / "themes" / "default"
-LOCALES = PACKAGE / "locale"
+DEFAULT_STATIC = DEFAULT_THEME / "static"
 SAFE_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -58,22 +57,6 @@ def markdown_inline(text: str) -> Markup:
 
 # --- strings -------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
-def catalogue(language: str, extra_dir: str | None = None) -> dict[str, str]:
-    """UI strings for a language: the built-in catalogue, then a theme's own `locale/<lang>.yaml`."""
-    strings = _read_catalogue(LOCALES / f"{language}.yaml")
-    if extra_dir and (Path(extra_dir) / f"{language}.yaml").is_file():
-        strings.update(_read_catalogue(Path(extra_dir) / f"{language}.yaml"))
-    return strings
-
-
-def _read_catalogue(path: Path) -> dict[str, str]:
-    value, problems = load_file(path, path.name)
-    if problems or not isinstance(value, dict):
-        raise Invalid(f"expected a mapping of UI strings in {path}")
-    return {str(k): str(v) for k, v in value.items()}
-
-
 class Strings:
     """`t("key", n=3)` in templates: a UI string, formatted; a missing key is an error."""
 
@@ -91,21 +74,35 @@ class Strings:
 
 # --- the environment -----------------------------------------------------------------
 
-def make_environment(project_root: Path, theme: str, language: str) -> jinja2.Environment:
-    """Templates from themes/<theme>/ first, then the built-in default; `default:` names the latter."""
+class ThemeLoader(jinja2.BaseLoader):
+    """A project theme's templates, as loaded (and checked) with the project: nothing is read here."""
+
+    def __init__(self, root: Path, templates: dict[str, tuple[str, str]]):
+        self.root = root
+        self.templates = templates
+
+    def get_source(self, environment, template):
+        if template not in self.templates:
+            raise jinja2.TemplateNotFound(template)
+        path, source = self.templates[template]
+        return source, str(self.root / path), lambda: True
+
+    def list_templates(self):
+        return sorted(self.templates)
+
+
+def make_environment(project_root: Path, theme: Theme | None, language: str) -> jinja2.Environment:
+    """Templates from the project's theme first, then the built-in default; `default:` names the latter."""
     default_loader = jinja2.FileSystemLoader(DEFAULT_THEME / "templates")
-    loaders = []
-    own = project_root / "themes" / theme / "templates"
-    if theme != "default" or own.is_dir():
-        loaders.append(jinja2.FileSystemLoader(own))
-    loaders.append(default_loader)
+    loaders = [ThemeLoader(project_root, theme.templates)] if theme and theme.templates else []
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({"default": default_loader}, delimiter=":"), *loaders]),
+        loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({"default": default_loader}, delimiter=":"), *loaders,
+                                    default_loader]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         auto_reload=False, keep_trailing_newline=True,
     )
-    locale_dir = project_root / "themes" / theme / "locale"
-    env.globals["t"] = Strings(catalogue(language, str(locale_dir) if locale_dir.is_dir() else None), language)
+    strings = {**catalogue(language), **(theme.strings if theme else {})}
+    env.globals["t"] = Strings(strings, language)
     env.globals["language"] = language
     env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed)
     return env
@@ -149,12 +146,10 @@ def relative(target: str, here: str) -> str:
     return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
-def static_files(project_root: Path, theme: str) -> dict[str, Path]:
-    """Static assets by site path: the default theme's, overridden file by file by the project's theme."""
-    files = {}
-    for base in (DEFAULT_THEME / "static", project_root / "themes" / theme / "static"):
-        if base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if path.is_file():
-                    files["assets/" + path.relative_to(base).as_posix()] = path
+def static_files(theme: Theme | None) -> dict[str, str | Path]:
+    """Static assets by site path: the default theme's files (Paths in the package), overridden
+    file by file by the project theme's (project-relative names, read through the project's tree)."""
+    files: dict[str, str | Path] = {"assets/" + path.relative_to(DEFAULT_STATIC).as_posix(): path
+                                    for path in sorted(DEFAULT_STATIC.rglob("*")) if path.is_file()}
+    files.update(theme.static if theme else {})
     return files

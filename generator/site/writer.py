@@ -1,19 +1,27 @@
 """The only code that writes into the output folder.
 
-A build is written beside the output folder and swapped in at the end, so a failed
-build leaves the previous site exactly as it was. The writer refuses paths that
-escape the folder, refuses to write one path twice, and refuses to replace a
-folder that scoresite did not create."""
+A build is written beside the output folder (`.site.building-<pid>`) and swapped in at
+the end, so a failed build leaves the previous site exactly as it was. On Linux the
+swap is one atomic exchange of the two folders; elsewhere it is two renames, and a
+crash between them leaves the previous site as `.site.old-<pid>`, which the next build
+puts back before anything else. Folders left by a killed build are removed by the
+next one. The writer refuses paths that escape the folder, refuses to write one path
+twice, and refuses to replace a folder that scoresite did not create."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
+import re
 import shutil
+import sys
 from pathlib import Path, PurePosixPath
 
 from .manifest import manifest_files
 
-MARKER = ".scoresite"   # present in every folder scoresite built; nothing else is ever replaced
+MARKER = ".scoresite"          # present in every folder scoresite built; nothing else is ever replaced
+STAGING = ".scoresite-staging"  # present in a build being written, until it is swapped into place
 
 
 class WriteError(Exception):
@@ -36,10 +44,12 @@ class Writer:
             self.stage.mkdir(parents=True, exist_ok=True)
             (self.stage / MARKER).write_text("built by scoresite serve; a temporary preview\n")
             return
+        recover_leftovers(self.out)
         self.stage = self.out.with_name(f".{self.out.name}.building-{os.getpid()}")
         if self.stage.exists():
             shutil.rmtree(self.stage)
         self.stage.mkdir(parents=True)
+        (self.stage / STAGING).write_text("a build in progress; removed by the next build if left behind\n")
 
     def _check_replaceable(self) -> None:
         if self.out.exists() and not self.out.is_dir():
@@ -91,18 +101,72 @@ class Writer:
         if self.in_place:
             return
         (self.stage / MARKER).write_text("built by scoresite; this folder is replaced on every build\n")
+        (self.stage / STAGING).unlink()            # the marker says the folder is ours from here on
         if provenance is not None:
             for name, text in manifest_files(self.stage, provenance).items():
                 self.write(name, text)
-        old = None
-        if self.out.exists():
-            old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
-            self.out.rename(old)
+        if not self.out.exists():
+            self.stage.rename(self.out)
+            return
+        if exchange(self.stage, self.out):        # the new site in place, the old one at the staging name
+            shutil.rmtree(self.stage, ignore_errors=True)
+            return
+        old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
+        self.out.rename(old)                      # a crash here leaves the old site at `old`: see recover_leftovers
         self.stage.rename(self.out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
         """Throw the unfinished build away; the output folder was never touched."""
         if not self.in_place:
             shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def recover_leftovers(out: Path) -> None:
+    """Clean up after a build that was killed: put a previous site back if the swap was cut
+    between its two renames, and remove staging folders whose build is no longer running."""
+    pattern = re.compile(re.escape(f".{out.name}.") + r"(building|old)-(\d+)\Z")
+    if not out.parent.is_dir():
+        return
+    for path in sorted(out.parent.iterdir()):
+        found = pattern.match(path.name)
+        if not found or not path.is_dir() or path.is_symlink() or _running(int(found.group(2))):
+            continue
+        kind = found.group(1)
+        ours = (path / (STAGING if kind == "building" else MARKER)).is_file() or (path / MARKER).is_file()
+        if not ours:
+            continue                               # not a folder scoresite made: never touched
+        if kind == "old" and not out.exists():
+            path.rename(out)                       # the previous site, back in place
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """Is a process with this id alive (another build writing beside us)?"""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+_RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return done == 0
