@@ -7,6 +7,7 @@ message naming where, what and a hint — never a Python traceback."""
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -288,6 +289,11 @@ def main() -> None:
         sys.exit(0)
     except MemoryError:
         _fail("out of memory", 2)
+    except Exception as error:                  # a bug: say so in one line; SCORESITE_DEBUG=1 shows the traceback
+        if os.environ.get("SCORESITE_DEBUG"):
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error}\n    hint: this is a bug in scoresite; please "
+              "report it with the command you ran (SCORESITE_DEBUG=1 shows the details)", 2)
 
 
 if __name__ == "__main__":   # pragma: no cover

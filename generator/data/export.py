@@ -60,24 +60,42 @@ def export_csv(project: Project, assessments: list[Assessment]) -> str:
     """One row per entity × indicator. The caller writes it as UTF-8 with a byte-order mark."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(cells(CSV_COLUMNS))
     for assessment in assessments:
         for result in project.results[assessment.id]:
             for key, score in result.scores.items():
                 indicator, entry = score.indicator, score.entry
-                writer.writerow((
-                    assessment.id, assessment.period, result.entity, cell(project.units[result.entity].name),
-                    result.rank, plain(result.total), cell(result.grade), key, indicator.section_key,
-                    cell(indicator.text), plain(indicator.points), plain(score.points),
-                    plain(score.computed) if score.computed is not None else "", score.status,
-                    cell(score.explanation), cell(entry.override.reason if entry and entry.override else ""),
-                    cell("、".join(project.units[u].label for u in indicator.units))))
+                writer.writerow(cells((
+                    assessment.id, assessment.period, result.entity, project.units[result.entity].name,
+                    result.rank, result.total, result.grade, key, indicator.section_key,
+                    indicator.text, indicator.points, score.points, score.computed, score.status,
+                    score.explanation, entry.override.reason if entry and entry.override else "",
+                    "、".join(project.units[u].label for u in indicator.units))))
     return out.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
 def cell(text: str) -> str:
-    """Text for a spreadsheet cell: a leading = + - @ would make Excel run it as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text for a spreadsheet cell: one that starts like a formula (= + - @, also full-width, or a
+    tab or line break before one) would be run by Excel or WPS, so it is kept as text with a '."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def cells(values) -> list[str]:
+    """One row of any tabular output: every text neutralised, numbers as the decimals they are."""
+    row = []
+    for value in values:
+        if value is None:
+            row.append("")
+        elif isinstance(value, Decimal):
+            row.append(plain(value))
+        elif isinstance(value, int):
+            row.append(str(value))
+        else:
+            row.append(cell(str(value)))
+    return row
 
 
 def to_json(value, indent: int = 1, level: int = 0) -> str:

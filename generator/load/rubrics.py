@@ -51,6 +51,7 @@ LINEAR_FIELDS = {"full_at": Field(quantity, required=True), "per": Field(quantit
                  "deduct": Field(positive(number), required=True)}
 THRESHOLDS_FIELDS = {"relative_to": Field(one_of("baseline"), required=True), "steps": Field(raw, required=True)}
 STEP_KEYS = ("at_least", "above")
+MAX_KEY = 100      # an indicator key is a folder name of the site: rubrics/<id>/<key>/
 
 
 def read_rubric(value, path: str, resolve_unit: ResolveUnit, problems: Problems) -> Rubric | None:
@@ -173,6 +174,10 @@ class _RubricReader:
         if fields is None or fields.get("id") is None:
             return None
         key = ".".join((*parents, fields["id"]))
+        if len(key) > MAX_KEY:
+            self.problems.add(value.key_mark("id"), f"expected an indicator key of at most {MAX_KEY} characters, "
+                              f"got {len(key)} ({key[:20]}…)", "the key becomes a folder name: use short ids")
+            return None
         units = self.units(fields["units"], value.value_mark("units")) if fields["units"] is not None else ()
         maximum = fields.get("points")
         rule = None

@@ -11,7 +11,7 @@ from ..errors import Invalid, Mark, Problems, suggest
 from ..model import (Change, Entry, Evidence, Missed, Override, Quantity, Ratio, Rubric, ScoreSheet)
 from .rubrics import fits_precision
 from ..numbers import plain
-from .schema import (Field, date, ident, integer, list_of, non_negative, number, quantity, raw,
+from .schema import (Field, date, ident, integer, list_of, non_negative, number, numeric, quantity, raw,
                      read_map, scalar, text, url)
 from .yamlio import Map, Scalar, Seq, describe, mark_of
 
@@ -226,6 +226,8 @@ def _measured(value, percent: bool):
 
 
 def _quantity(value) -> Quantity:
+    if isinstance(value, Scalar):
+        numeric(value)              # digits of another script are named as such, not as "not a number"
     try:
         return quantity(value)
     except Invalid:

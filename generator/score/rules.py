@@ -171,7 +171,7 @@ RULE_WORDS = {
         "linear": "达到{full}及以上得满分（{max}分），每低{per}扣{deduct}分，扣完为止。",
         "judged": "由考核组直接评定，0至{max}分，以{step}分为单位。",
         "tally": "每项得{per}分，最高计{max}分。",
-        "veto": "一票否决：本项不得分时，考核等次为最低等次。",
+        "veto": "一票否决：本项不得分或未评估时，考核等次为最低等次。",
         "sep": "，", "end": "。",
     },
     "en": {
@@ -188,7 +188,7 @@ RULE_WORDS = {
         "linear": "{max} at {full} or above; {deduct} less for each {per} below, not below 0.",
         "judged": "Points given by the assessors, from 0 to {max} in steps of {step}.",
         "tally": "{per} for each item, at most {max}.",
-        "veto": "Veto: when this indicator scores 0, the grade is the lowest whatever the total.",
+        "veto": "Veto: when this indicator scores 0 or is not assessed, the grade is the lowest whatever the total.",
         "sep": "; ", "end": ".",
     },
 }

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import ipaddress
 import mimetypes
+import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -28,7 +30,9 @@ from livereload.watcher import Watcher
 from tornado import ioloop
 
 from .build import BuildOptions, Incremental, TemplateProblem
-from ..errors import ProjectError
+from ..errors import ProjectError, SettingError
+from .pages import PlanError
+from .writer import WriteError, process_running
 from .render import DEFAULT_THEME
 
 POLL_SECONDS = 0.25      # how often the project folders are looked at
@@ -44,13 +48,18 @@ def is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
+TEMP_PREFIX = "scoresite-serve-"
+
+
 class Preview:
     """The state the server shows: the temporary site, and the errors of the last pass."""
 
-    def __init__(self, root: Path, drafts: bool, log: Log):
-        self.out = Path(tempfile.mkdtemp(prefix="scoresite-serve-")) / "site"
+    def __init__(self, root: Path, drafts: bool, log: Log, hosts: set[str] | None = None):
+        remove_stale_previews()
+        self.out = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")) / "site"
         self.builder = Incremental(root, BuildOptions(self.out, drafts=drafts))
         self.log = log
+        self.hosts = hosts          # the Host headers answered; None answers any (when shared on purpose)
         self.errors: list[str] = []
         self.builder.changes()
         self.rebuild(None)
@@ -63,9 +72,13 @@ class Preview:
             self.errors = [str(e) for e in error.errors]
             self.log("✗ " + "\n".join(self.errors))
             return False
-        except TemplateProblem as error:
+        except (TemplateProblem, WriteError, PlanError, SettingError) as error:
             self.errors = [str(error)]
             self.log(f"✗ {error}")
+            return False
+        except Exception as error:      # never stale pages with status 200: the error page until a good pass
+            self.errors = [f"the preview could not rebuild: {type(error).__name__}: {error}"]
+            self.log(f"✗ {self.errors[0]}")
             return False
         self.errors = []
         what = "built" if changed is None else f"rebuilt {len(report.rendered)} pages for {', '.join(sorted(changed))}"
@@ -78,6 +91,10 @@ class Preview:
     # --- a WSGI app serving the temporary site ---------------------------------------
 
     def app(self, environ, start_response):
+        if self.hosts is not None and environ.get("HTTP_HOST", "").lower() not in self.hosts:
+            # DNS rebinding: a web page elsewhere may point a name of its own at 127.0.0.1 and read the preview
+            return _respond(start_response, "421 Misdirected Request", "text/plain; charset=utf-8",
+                            b"this preview answers only at its own address")
         raw = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
         try:
             return self._serve(raw, start_response)
@@ -154,20 +171,48 @@ class _ProjectWatcher(Watcher):
         LiveReloadHandler.reload_waiters(path="*")
 
 
-def serve(root: Path, host: str, port: int, drafts: bool, open_browser: bool, log: Log) -> None:
-    """Build, serve and watch until interrupted."""
-    started = time.perf_counter()
-    preview = Preview(root, drafts, log)
+def local_hosts(host: str, port: int) -> set[str] | None:
+    """The Host headers a loopback preview answers; None (any) when it is shared on purpose."""
     if not is_loopback(host):
-        log(f"warning: serving on {host}: anyone who can reach this machine can read the preview"
-            + (", drafts included" if drafts else ""))
-    log(f"serving http://{host}:{port}/ (ready in {time.perf_counter() - started:.1f} s; Ctrl+C to stop)")
-    server = Server(app=preview.app, watcher=_ProjectWatcher(preview))
+        return None
+    names = {f"[{host}]" if ":" in host else host, "localhost", "127.0.0.1", "[::1]"}
+    return {f"{name}:{port}".lower() for name in names} | ({name.lower() for name in names} if port == 80 else set())
+
+
+def serve(root: Path, host: str, port: int, drafts: bool, open_browser: bool, log: Log) -> None:
+    """Build, serve and watch until interrupted (Ctrl+C, SIGTERM or SIGHUP), then clean up."""
+    started = time.perf_counter()
+    stop_on_signals()
+    preview = Preview(root, drafts, log, local_hosts(host, port))
     try:
+        if not is_loopback(host):
+            log(f"warning: serving on {host}: anyone who can reach this machine can read the preview"
+                + (", drafts included" if drafts else ""))
+        log(f"serving http://{host}:{port}/ (ready in {time.perf_counter() - started:.1f} s; Ctrl+C to stop)")
+        server = Server(app=preview.app, watcher=_ProjectWatcher(preview))
         server.serve(host=host, port=port, debug=False, open_url_delay=0.5 if open_browser else None,
                      restart_delay=0)
     finally:
         preview.close()
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP stop the preview as Ctrl+C does, so its temporary site is removed."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), interrupt)
+
+
+def remove_stale_previews() -> None:
+    """Temporary sites of previews that were killed outright (SIGKILL, a power cut)."""
+    base = Path(tempfile.gettempdir())
+    for path in base.glob(TEMP_PREFIX + "*"):
+        pid = path.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and path.is_dir() and not path.is_symlink() and not process_running(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
 
 
 def stderr(message: str) -> None:

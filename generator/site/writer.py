@@ -130,7 +130,7 @@ def recover_leftovers(out: Path) -> None:
         return
     for path in sorted(out.parent.iterdir()):
         found = pattern.match(path.name)
-        if not found or not path.is_dir() or path.is_symlink() or _running(int(found.group(2))):
+        if not found or not path.is_dir() or path.is_symlink() or process_running(int(found.group(2))):
             continue
         kind = found.group(1)
         ours = (path / (STAGING if kind == "building" else MARKER)).is_file() or (path / MARKER).is_file()
@@ -142,8 +142,8 @@ def recover_leftovers(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _running(pid: int) -> bool:
-    """Is a process with this id alive (another build writing beside us)?"""
+def process_running(pid: int) -> bool:
+    """Is a process with this id alive (another build writing beside us, a preview still serving)?"""
     if pid == os.getpid():
         return False
     try:

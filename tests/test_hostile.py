@@ -1,0 +1,309 @@
+"""Hostile and careless input, class by class: nothing silent, nothing outside the project
+read or published, no text that looks right but is not, names that travel.
+
+Each case is a small fixture project with the exact message a person gets."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+from generator.load.project import load_project
+from generator.site.build import BuildOptions, build
+
+from conftest import errors_of, write_project
+
+SHEET = "content/assessments/2026/shuozhou.yaml"
+PAGE = "content/pages/about.md"
+
+
+def sheet(*entries: str) -> str:
+    return "entity: shuozhou\nscores:\n" + "".join(f"  {entry}\n" for entry in entries)
+
+
+# --- 1. a published score can be silently wrong --------------------------------------
+
+@pytest.mark.parametrize("files, expected", [
+    ({SHEET: sheet("1.1: {result: no, override: {points: 2, reason: ''}}")},
+     f"{SHEET}:3:51: expected text, got an empty text\n    hint: write the text, or leave the key out"),
+    ({SHEET: sheet("1.1: {result: no, override: {points: 2, reason: '   '}}")},
+     f"{SHEET}:3:51: expected text, got nothing but spaces\n    hint: write the text, or leave the key out"),
+    ({SHEET: sheet("1.1: {result: n/a, reason: \"\"}")},
+     f"{SHEET}:3:30: expected text, got an empty text"),
+    ({SHEET: sheet("1.1: {result: yes, evidence: [{title: ' ', url: 'https://example.gov.cn/a'}]}")},
+     f"{SHEET}:3:41: expected text, got nothing but spaces"),
+    ({PAGE: "---\ntitle: '  '\n---\n正文\n"}, f"{PAGE}:2:8: expected text, got nothing but spaces"),
+    ({"content/site.yaml": "title: ''\n"}, "content/site.yaml:1:8: expected text, got an empty text"),
+    ({"rubrics/mini.yaml": textwrap.dedent("""\
+        id: mini
+        title: 小型评分标准
+        points: 2
+        sections:
+          - id: "1"
+            title: 第一部分
+            indicators:
+              - id: "1"
+                text: 是否成立
+                points: 2
+                rule:
+                  levels:
+                    - {key: full, points: 2, label: " "}
+                    - {key: none, points: 0, label: 不符合}
+        """), SHEET: sheet("1.1: {result: full}")},
+     "rubrics/mini.yaml:13:45: expected text, got nothing but spaces"),
+])
+def test_text_that_must_say_something_refuses_blank(project_dir, files, expected):
+    assert any(error.startswith(expected) for error in errors_of(project_dir(files))), errors_of(project_dir(files))
+
+
+def test_a_blank_override_reason_never_publishes_the_computed_points(project_dir, tmp_path):
+    root = project_dir({SHEET: sheet("1.1: {result: no, override: {points: 2, reason: ''}}")})
+    with pytest.raises(Exception) as failed:
+        build(root, BuildOptions(tmp_path / "out"))
+    assert "expected text" in str(failed.value)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("content/pages/notes.txt", "content/pages/notes.txt:1:1: expected a Markdown page (.md) directly in "
+                                "content/pages/, got notes.txt\n    hint: keep other files outside"),
+    ("content/pages/about.markdown", "content/pages/about.markdown:1:1: expected a Markdown page (.md) directly in "
+                                     "content/pages/, got about.markdown\n    hint: rename it to about.md"),
+    ("content/pages/old/about.md", "content/pages/old/about.md:1:1: expected a Markdown page (.md) directly in "
+                                   "content/pages/, got about.md in a folder below it"),
+    ("content/assessments/2026/shuozhou.YAML", "expected score files (.yaml) directly in the assessment's folder, "
+                                               "got shuozhou.YAML\n    hint: rename it to shuozhou.yaml"),
+    ("content/assessments/2026/scores.xlsx", "expected score files (.yaml) directly in the assessment's folder, "
+                                             "got scores.xlsx"),
+    ("content/assessments/notes.yaml", "expected a folder for each assessment in content/assessments/, got the "
+                                       "file notes.yaml"),
+    ("content/unit.yaml", "content/unit.yaml:1:1: expected only site.yaml, units.yaml and folders in content/, "
+                          "got unit.yaml\n    hint: did you mean 'units.yaml'"),
+    ("content/page/about.md", "content/page:1:1: expected only the folders assessments, pages, evidence in content/, "
+                              "got page/\n    hint: did you mean 'pages'?"),
+    ("rubrics/mini.json", "rubrics/mini.json:1:1: expected a rubric (.yaml) directly in rubrics/, got mini.json"),
+])
+def test_no_file_is_skipped_without_a_word(project_dir, name, expected):
+    errors = errors_of(project_dir({name: "---\ntitle: x\n---\n"}))
+    assert any(error.startswith(expected) or expected in error for error in errors), errors
+
+
+def test_editor_and_system_leftovers_are_ignored(project_dir):
+    assert errors_of(project_dir({"content/pages/.about.md.swp": "x", "content/pages/about.md~": "x",
+                                  "content/assessments/2026/~$scores.xlsx": "x", "rubrics/Thumbs.db": "x",
+                                  "content/.DS_Store": "x"})) == []
+
+
+# --- 2. nothing from outside the project ----------------------------------------------
+
+@pytest.fixture
+def secret(tmp_path):
+    path = tmp_path / "outside" / "passwd"
+    path.parent.mkdir()
+    path.write_text("root:x:0:0:secret\n")
+    return path
+
+
+@pytest.mark.parametrize("link", ["themes/local/static/leak.txt", "content/pages/leak.md",
+                                  "themes/local/templates/page.html", "themes/local/locale/zh-CN.yaml",
+                                  "content/evidence/leak.pdf", "rubrics/leak.yaml"])
+def test_a_link_out_of_the_project_is_refused_and_never_published(project_dir, secret, tmp_path, link):
+    root = project_dir({"content/site.yaml": "title: 测试站点\ntheme: local\n", "themes/local/static/ok.css": "x"})
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(secret)
+    errors = errors_of(root)
+    assert f"{link}:1:1: expected a file inside the project, got a symbolic link to {secret}\n" \
+           "    hint: nothing outside content/, rubrics/ and themes/ is read or published: copy the file into the " \
+           "project" in errors
+    with pytest.raises(Exception):
+        build(root, BuildOptions(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda root: (root / PAGE).symlink_to(root / PAGE), "a symbolic link that leads back to itself (a loop)"),
+    (lambda root: (root / "content/pages/a.md").symlink_to("b.md") or (root / "content/pages/b.md").symlink_to("a.md"),
+     "a symbolic link that leads back to itself (a loop)"),
+    (lambda root: (root / "content/pages/gone.md").symlink_to("nowhere.md"), "a symbolic link to a file that does not exist"),
+    (lambda root: (root / "content/pages/loop").symlink_to(root / "content/pages"), "a symbolic link to a folder"),
+    (lambda root: (root / "content/evidence").symlink_to(root / "rubrics"), "a symbolic link to a folder"),
+])
+def test_symbolic_link_loops_and_folders_are_clear_errors(project_dir, make, expected):
+    root = project_dir({PAGE: "---\ntitle: 关于\n---\n正文\n"})
+    (root / "content/evidence").parent.mkdir(exist_ok=True)
+    if (root / PAGE).exists() and "leads back" in expected and "a.md" not in str(make.__code__.co_consts):
+        (root / PAGE).unlink()
+    make(root)
+    errors = errors_of(root)
+    assert any(expected in error for error in errors), errors
+
+
+def test_a_link_inside_the_input_folders_is_read(project_dir):
+    root = project_dir({"content/pages/shared.md": "---\ntitle: 共享\nslug: shared\n---\n正文\n"})
+    (root / "content/pages/about.md").symlink_to(root / "content/pages/shared.md")
+    errors = errors_of(root)
+    assert any("expected a page slug of its own, got 'shared'" in error for error in errors), errors
+
+
+def test_a_top_level_input_folder_that_is_a_link_is_refused(project_dir, tmp_path):
+    root = project_dir()
+    elsewhere = tmp_path / "rubrics-elsewhere"
+    (root / "rubrics").rename(elsewhere)
+    (root / "rubrics").symlink_to(elsewhere)
+    assert any(error.startswith("rubrics:1:1: expected the folder rubrics/, got a symbolic link")
+               for error in errors_of(root))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_an_unreadable_file_is_a_clear_error(project_dir):
+    root = project_dir()
+    (root / SHEET).chmod(0)
+    try:
+        assert any(f"{SHEET}:1:1: expected a readable file" in error for error in errors_of(root))
+    finally:
+        (root / SHEET).chmod(0o644)
+
+
+# --- 3. evidence that could run script on the portal's origin -------------------------
+
+@pytest.mark.parametrize("name, body, expected", [
+    ("report.html", b"<script>alert(1)</script>", "expected evidence of a published type (PDF, OFD, images, office "
+                                                  "documents, text, CSV, archives), got .html\n    hint: web pages, "
+                                                  "SVG and scripts would run as pages of the portal"),
+    ("chart.svg", b"<svg onload='alert(1)'/>", "got .svg"),
+    ("page.xhtml", b"<html/>", "got .xhtml"),
+    ("notes", b"text", "got no extension"),
+    ("report.pdf", b"<html><script>alert(1)</script></html>", "expected a PDF document (report.pdf), got a file "
+                                                               "that starts like a web page"),
+    ("photo.jpg", b"GIF89a", "expected a JPEG image (photo.jpg), got a file that starts otherwise"),
+])
+def test_evidence_that_could_script_the_site_is_refused_at_its_line(project_dir, tmp_path, name, body, expected):
+    root = project_dir({SHEET: sheet(f"1.1: {{result: yes, evidence: [{{title: 材料, file: '{name}'}}]}}"),
+                        f"content/evidence/{name}": body})
+    errors = errors_of(root)
+    assert any(error.startswith(f"{SHEET}:3:51: expected ") and expected in error for error in errors), errors
+
+
+@pytest.mark.parametrize("name, body", [
+    ("report.pdf", b"%PDF-1.7\n"), ("scan.png", b"\x89PNG\r\n\x1a\n...."), ("table.xlsx", b"PK\x03\x04...."),
+    ("notice.doc", b"{\\rtf1 ..."), ("list.csv", "单位,得分\n".encode()), ("all.zip", b"PK\x05\x06" + bytes(18)),
+    ("doc.ofd", b"PK\x03\x04"), ("old.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
+])
+def test_documents_images_text_and_archives_are_published(project_dir, tmp_path, name, body):
+    root = project_dir({SHEET: sheet(f"1.1: {{result: yes, evidence: [{{title: 材料, file: '{name}'}}]}}"),
+                        f"content/evidence/{name}": body})
+    build(root, BuildOptions(tmp_path / "out"))
+    assert (tmp_path / "out/evidence" / name).read_bytes() == body
+
+
+# --- 6. text that looks right but is not -----------------------------------------------
+
+@pytest.mark.parametrize("result, expected", [
+    ("৪৫%", "expected digits 0–9, got '৪৫%', written with Bengali digits\n    hint: it would read 45%; write it "
+            "with the digits 0–9"),
+    ("٩٢%", "written with Arabic-Indic digits\n    hint: it would read 92%"),
+    ("９２.５", "expected a percentage such as 92.5%, got the plain number 92.5\n    hint: did you mean 92.5%?"),
+])
+def test_digits_of_other_scripts_are_refused(project_dir, result, expected):
+    errors = errors_of(project_dir({SHEET: sheet(f"1.2: {{result: '{result}'}}")}))
+    assert any(expected in error for error in errors), errors
+
+
+def test_full_width_digits_and_percent_are_read_as_ascii_and_shown_normalised(project_dir, tmp_path):
+    root = project_dir({SHEET: sheet("1.1: {result: yes}", "1.2: {result: ９６．５％}", "1.3: {result: full}")})
+    [result] = load_project(root).results["2026"]
+    assert result.scores["1.2"].points == 5
+    assert result.scores["1.2"].explanation == "96.5% > 95% → 5/5"
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"content/site.yaml": 'title: "测试\\u202E站点"\n'},
+     "content/site.yaml:1:8: expected printable text, got the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE) "
+     "at character 3 of this value"),
+    ({"content/site.yaml": 'title: "测试\\e[31m"\n'}, "got the invisible character U+001B"),
+    ({"content/site.yaml": 'title: "a\\0b"\n'}, "got the invisible character U+0000"),
+    ({"content/site.yaml": 'title: "a\\ab"\n'}, "got the invisible character U+0007"),
+    ({"content/site.yaml": "title: 测试\u200b站点\n"}, "got the invisible character U+200B (ZERO WIDTH SPACE)"),
+    ({"content/site.yaml": 'title: t\n"k\\u2066": v\n'}, "content/site.yaml:2:1: expected printable text, got the "
+                                                          "invisible character U+2066"),
+    ({PAGE: "---\ntitle: 关于\n---\n第一行\n第二行\u202e反\n"},
+     f"{PAGE}:5:4: expected printable text, got the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ({SHEET: sheet('1.1: {result: yes, note: "ok\\x85"}')}, "got the invisible character U+0085"),
+])
+def test_control_characters_are_refused_where_they_are(project_dir, files, expected):
+    errors = errors_of(project_dir(files))
+    assert any(expected in error for error in errors), errors
+
+
+# --- 7. Chinese encodings as staff really save files ------------------------------------
+
+def test_a_gbk_file_is_named_as_gbk_with_its_line_in_characters(project_dir):
+    body = "entity: shuozhou\nscores:\n  1.1: {result: yes, note: 领导小组已成立}\n".encode("gbk")
+    errors = errors_of(project_dir({SHEET: body}))
+    assert errors == [f"{SHEET}:3:28: expected UTF-8 text, got text that looks like GBK (GB18030): line 3 reads "
+                      "'1.1: {result: yes, note: 领导小组已成立}' in GBK (GB18030)\n"
+                      "    hint: this file was saved in GBK (GB18030); save it as UTF-8: in WPS or Notepad 另存为 → "
+                      "编码 UTF-8; in Excel 另存为 → CSV UTF-8"]
+
+
+def test_columns_count_characters_not_bytes(project_dir):
+    body = "entity: shuozhou\nscores:\n  1.1: {result: yes, note: 已成立".encode() + b"\xff}\n"
+    errors = errors_of(project_dir({SHEET: body}))
+    assert errors[0].startswith(f"{SHEET}:3:31: expected UTF-8 text, got the bytes ff, which are not UTF-8")
+
+
+def test_a_utf16_file_is_named_as_such(project_dir):
+    body = "entity: shuozhou\nscores: {}\n".encode("utf-16")
+    assert errors_of(project_dir({SHEET: body}))[0].startswith(
+        f"{SHEET}:1:1: expected UTF-8 text, got UTF-16 text (what Notepad and Excel call 'Unicode')")
+
+
+def test_gbk_bytes_that_happen_to_be_utf8_give_a_warning_naming_the_line(project_dir):
+    body = "entity: shuozhou\nscores:\n  1.1: {result: yes, note: 实施水平}\n".encode("gbk")
+    body.decode("utf-8")     # valid UTF-8: it would read ʵʩˮƽ
+    project = load_project(project_dir({SHEET: body}))
+    assert [str(w) for w in project.warnings] == [
+        f"{SHEET}:3:1: expected UTF-8 text, got text that may be GBK read as UTF-8: line 3 shows "
+        "'1.1: {result: yes, note: ʵʩˮƽ}', which reads '1.1: {result: yes, note: 实施水平}' in GBK\n"
+        "    hint: if the Chinese reading is right, the file was saved in GBK; save it as UTF-8: in WPS or Notepad "
+        "另存为 → 编码 UTF-8; in Excel 另存为 → CSV UTF-8"]
+
+
+def test_latin1_signs_are_not_mistaken_for_gbk(project_dir):
+    root = project_dir({SHEET: sheet("1.1: {result: yes, note: 'PM2.5 ≤ 35 µg/m³, 25 °C, no-break\u00a0space'}")})
+    assert load_project(root).warnings == []
+
+
+# --- 8. names that cannot travel ---------------------------------------------------------
+
+@pytest.mark.parametrize("files, expected", [
+    ({"content/units.yaml": "- {id: con, name: 单位甲}\n- {id: shuozhou, name: 朔州市, kind: city}\n"},
+     "content/units.yaml:1:8: expected an id usable as a file name on Windows, got 'con', a name Windows reserves "
+     "for a device\n    hint: try 'con-1' or another word"),
+    ({"content/assessments/lpt1/assessment.yaml": "title: t\nrubric: mini\nperiod: '2026'\nstatus: published\n"},
+     "content/assessments/lpt1:1:1: expected an assessment folder named like an id usable as a file name on Windows"),
+    ({"content/pages/nul.md": "---\ntitle: 空\n---\n"}, "content/pages/nul.md:1:1: expected a page file name usable "
+                                                      "as a URL usable as a file name on Windows, got 'nul'"),
+    ({"content/units.yaml": f"- {{id: {'a' * 65}, name: 单位甲}}\n- {{id: shuozhou, name: 朔州市, kind: city}}\n"},
+     "content/units.yaml:1:8: expected an id of at most 64 characters, got 65"),
+    ({SHEET: sheet("1.1: {result: yes, evidence: [{title: 材料, file: 'aux.pdf'}]}"), "content/evidence/aux.pdf": b"%PDF"},
+     "expected a file name usable on every system, got 'aux.pdf': Windows reserves that name for a device"),
+    ({SHEET: sheet("1.1: {result: yes, evidence: [{title: 材料, file: 'a?.pdf'}]}")},
+     "got 'a?.pdf': Windows does not allow"),
+    ({SHEET: sheet("1.1: {result: yes, evidence: [{title: 材料, file: 'A.pdf'}, {title: 材料, file: 'a.pdf'}]}"),
+      "content/evidence/A.pdf": b"%PDF", "content/evidence/a.pdf": b"%PDF"},
+     f"{SHEET}:1:1: expected evidence file names that differ in more than case, got 'A.pdf' and 'a.pdf'"),
+])
+def test_names_must_travel_to_windows(project_dir, files, expected):
+    errors = errors_of(project_dir(files))
+    assert any(expected in error for error in errors), errors
+
+
+def test_an_indicator_key_too_long_for_a_folder_name_is_a_check_error(project_dir):
+    deep = "".join(f"{'  ' * n}- id: s{'x' * 60}{n}\n{'  ' * n}  title: t\n{'  ' * n}  sections:\n" for n in range(2))
+    rubric = ("id: mini\ntitle: t\npoints: 1\nsections:\n" + textwrap.indent(deep, "  ")
+              + "      - id: s2\n        title: t\n        indicators:\n          - {id: '1', text: t, points: 1, rule: check}\n")
+    errors = errors_of(project_dir({"rubrics/mini.yaml": rubric, SHEET: "entity: shuozhou\nscores: {}\n"}))
+    assert any("expected an indicator key of at most 100 characters" in error for error in errors), errors
