@@ -4,12 +4,15 @@ on, the repair brings the page back. Every wait is bounded; every server is stop
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -309,3 +312,67 @@ def test_the_preview_serves_nothing_outside_its_folder(server):
         assert b"root:" not in body
         connection.close()
     assert server.get("index.html")[0] == 200                     # and the server lives on
+
+
+# --- safety (issue: nothing silent, nothing leaks) -------------------------------------
+
+def _request(server, path: str, host: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        connection.request("GET", "/" + path, headers={"Host": host})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_a_loopback_preview_refuses_requests_for_another_host(server):
+    assert _request(server, SCORECARD, f"127.0.0.1:{server.port}") == 200
+    assert _request(server, SCORECARD, f"localhost:{server.port}") == 200
+    assert _request(server, SCORECARD, f"attacker.example:{server.port}") == 421   # DNS rebinding
+    assert _request(server, SCORECARD, "attacker.example") == 421
+
+
+def _temporary_sites() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("scoresite-serve-*"))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stopped_preview_removes_its_temporary_site(example_copy, signum):
+    before = _temporary_sites()
+    running = Server(example_copy)
+    mine = _temporary_sites() - before
+    assert len(mine) == 1
+    running.process.send_signal(signum)
+    running.process.wait(timeout=10)
+    assert not any(path.exists() for path in mine)
+    assert "Traceback" not in "\n".join(running.lines)
+
+
+def test_a_preview_killed_outright_is_cleaned_up_by_the_next(example_copy):
+    before = _temporary_sites()
+    running = Server(example_copy)
+    [mine] = _temporary_sites() - before
+    running.process.kill()
+    running.process.wait()
+    assert mine.exists()
+    again = Server(example_copy)
+    try:
+        assert not mine.exists()
+    finally:
+        again.stop()
+
+
+def test_an_unexpected_error_in_a_pass_shows_the_error_page_not_stale_pages(example_copy, tmp_path, monkeypatch):
+    from generator.site import serve as serve_module
+
+    preview = serve_module.Preview(example_copy, drafts=False, log=lambda message: None)
+    try:
+        monkeypatch.setattr(preview.builder, "rebuild", lambda changed: (_ for _ in ()).throw(RuntimeError("boom")))
+        assert preview.rebuild({SHEET}) is False
+        responses = []
+        body = b"".join(preview.app({"PATH_INFO": "/" + SCORECARD, "HTTP_HOST": "127.0.0.1:8000"},
+                                    lambda status, headers: responses.append(status)))
+        assert responses == ["500 Build Failed"]
+        assert "the preview could not rebuild: RuntimeError: boom" in body.decode("utf-8")
+    finally:
+        preview.close()

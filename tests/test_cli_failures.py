@@ -1,0 +1,167 @@
+"""Every way a command can fail ends as a message — where, what, a hint — and exit code 1
+or 2; never a Python traceback. Each case runs the real `scoresite` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL, REPO, write_project
+
+SHEET = "content/assessments/2026/shuozhou.yaml"
+
+
+def scoresite(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 60):
+    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def project(tmp_path: Path, files: dict | None = None) -> Path:
+    root = tmp_path / "project"
+    if root.exists():
+        shutil.rmtree(root)
+    return write_project(root, files or {})
+
+
+def _theme(files: dict) -> dict:
+    return {"content/site.yaml": "title: 测试站点\ntheme: local\n", **files}
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"})
+
+
+def _busy_port() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+# (name, files of the project or None for none at all, setup(root, tmp) → extra args, expected code, words)
+CASES = [
+    ("check outside a project", None, lambda root, tmp: ["-C", str(tmp / "empty"), "check"], 1,
+     "content/site.yaml:1:1: expected the site settings file"),
+    ("check a broken fixture", "broken", lambda root, tmp: ["check"], 1, "✗ 15 problems in 6 files"),
+    ("check -C after the command", {}, lambda root, tmp: ["check", "-C", str(tmp / "empty")], 1,
+     "expected the site settings file"),
+    ("a template with a syntax error", _theme({"themes/local/templates/page.html": "{% if %}"}),
+     lambda root, tmp: ["check"], 1, "themes/local/templates/page.html:1: Expected an expression"),
+    ("a template that raises", _theme({"themes/local/templates/404.html": "{{ 1 // 0 }}"}),
+     lambda root, tmp: ["check"], 1,
+     "themes/local/templates/404.html:1: the template raised ZeroDivisionError: integer division or modulo by zero"),
+    ("build with a template that raises", _theme({"themes/local/templates/404.html": "{{ 1 // 0 }}"}),
+     lambda root, tmp: ["build"], 1, "themes/local/templates/404.html:1: the template raised ZeroDivisionError"),
+    ("a template that is not UTF-8", _theme({"themes/local/templates/page.html": "标题".encode("gbk")}),
+     lambda root, tmp: ["check"], 1, "themes/local/templates/page.html:1:1: expected UTF-8 text"),
+    ("a locale file that is a list", _theme({"themes/local/locale/zh-CN.yaml": "- a\n"}),
+     lambda root, tmp: ["check"], 1, "themes/local/locale/zh-CN.yaml:1:1: expected a mapping of interface strings"),
+    ("a locale string with other placeholders", _theme({"themes/local/locale/zh-CN.yaml": "entities_count: '{m}个'\n"}),
+     lambda root, tmp: ["check"], 1, "expected the placeholders {n} in 'entities_count', got {m}"),
+    ("a locale key that does not exist", _theme({"themes/local/locale/zh-CN.yaml": "hom: 首页\n"}),
+     lambda root, tmp: ["check"], 1, "got the unknown key 'hom'\n    hint: did you mean 'home'"),
+    ("a locale file that is not UTF-8", _theme({"themes/local/locale/zh-CN.yaml": "home: 首页\n".encode("gbk")}),
+     lambda root, tmp: ["check"], 1, "themes/local/locale/zh-CN.yaml:1:7: expected UTF-8 text"),
+    ("an id too long for a file name", {"content/units.yaml": MINIMAL["content/units.yaml"].replace(
+        "id: shuozhou", "id: " + "s" * 300), SHEET: "entity: shuozhou\nscores: {}\n"},
+     lambda root, tmp: ["check"], 1, "expected an id of at most 64 characters, got 300"),
+    ("a symlink loop in content/pages", {}, lambda root, tmp: (root / "content/pages").mkdir() or
+     (root / "content/pages/loop.md").symlink_to("loop.md") or ["build"], 1,
+     "content/pages/loop.md:1:1: expected a file, got a symbolic link that leads back to itself (a loop)"),
+    ("build into content/", {}, lambda root, tmp: ["build", "--out", "content/assessments/newsite"], 1,
+     "refusing to build into"),
+    ("build into a file", {"notes.txt": "x"}, lambda root, tmp: ["build", "--out", "notes.txt"], 1,
+     "is a file, not a folder"),
+    ("build into a folder it did not make", {"other/keep.txt": "x"}, lambda root, tmp: ["build", "--out", "other"], 1,
+     "refusing to replace"),
+    ("SOURCE_DATE_EPOCH=abc", {}, lambda root, tmp: ["build", "--out", str(tmp / "o1")], 2,
+     "expected SOURCE_DATE_EPOCH as a whole number of seconds, got 'abc'"),
+    ("SOURCE_DATE_EPOCH huge", {}, lambda root, tmp: ["build", "--out", str(tmp / "o2")], 2,
+     "expected SOURCE_DATE_EPOCH to be a date before the year 10000, got 999999999999"),
+    ("export into a missing folder", {}, lambda root, tmp: ["export", "-o", str(tmp / "no/such/x.json")], 2,
+     "the folder"),
+    ("export an unknown assessment", {}, lambda root, tmp: ["export", "-a", "2027"], 2, "no assessment 2027"),
+    ("export a draft without --drafts", {"content/assessments/2026/assessment.yaml":
+                                         "title: t\nrubric: mini\nperiod: '2026'\nstatus: draft\n"},
+     lambda root, tmp: ["export", "-a", "2026"], 2, "2026 is a draft: add --drafts"),
+    ("verify a manifest that is []", {}, lambda root, tmp: (tmp / "m.json").write_text("[]") and
+     ["verify", str(root), "--manifest", str(tmp / "m.json")], 2, "is not a scoresite manifest"),
+    ("verify a manifest that is null", {}, lambda root, tmp: (tmp / "m.json").write_text("null") and
+     ["verify", str(root), "--manifest", str(tmp / "m.json")], 2, "is not a scoresite manifest"),
+    ("verify a manifest that is a folder", {}, lambda root, tmp: (tmp / "m").mkdir() or
+     ["verify", str(root), "--manifest", str(tmp / "m")], 2, "it is a folder"),
+    ("verify a folder that is no build", {}, lambda root, tmp: ["verify", str(root)], 2,
+     "no manifest.json in"),
+    ("diff outside git", {}, lambda root, tmp: ["diff"], 2, "cannot read revision 'HEAD'"),
+    ("diff before the first commit", {}, lambda root, tmp: _git(root, "init", "-q") or ["diff"], 2,
+     "cannot read revision 'HEAD'"),
+    ("diff an unknown revision", {}, lambda root, tmp: _git(root, "init", "-q") or _git(root, "add", "-A") or
+     _git(root, "commit", "-qm", "x") or ["diff", "nope"], 2, "no commit 'nope'"),
+    ("an unknown command", {}, lambda root, tmp: ["buidl"], 2, "No such command 'buidl'"),
+    ("an unknown option", {}, lambda root, tmp: ["build", "--drafs"], 2, "No such option '--drafs'"),
+]
+
+
+@pytest.mark.parametrize("name, files, setup, code, words", CASES, ids=[case[0] for case in CASES])
+def test_every_failure_is_a_message_never_a_traceback(tmp_path, name, files, setup, code, words):
+    (tmp_path / "empty").mkdir()
+    if files == "broken":
+        root = tmp_path / "project"
+        shutil.copytree(Path(__file__).parent / "fixtures/broken", root)
+    else:
+        root = project(tmp_path, files)
+    args = setup(root, tmp_path)
+    env = {"SOURCE_DATE_EPOCH": "abc"} if "=abc" in name else {"SOURCE_DATE_EPOCH": "999999999999"} \
+        if "huge" in name else {}
+    done = scoresite(*(args if args[0] in ("-C", "verify") else ["-C", str(root), *args]), env=env)
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output and "internal error" not in output, output
+    assert done.returncode == code, output
+    assert words in output, output
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path):
+    root = project(tmp_path)
+    with _busy_port() as busy:
+        port = busy.getsockname()[1]
+        done = scoresite("-C", str(root), "serve", "--port", str(port))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"✗ cannot serve on 127.0.0.1:{port}" in done.stderr
+
+
+def test_the_pre_commit_diff_hook_never_blocks_a_first_commit(tmp_path):
+    root = project(tmp_path)
+    _git(root, "init", "-q")
+    done = scoresite("-C", str(root), "diff", "--never-fail")
+    assert done.returncode == 0 and "cannot read revision 'HEAD'" in done.stderr and "Traceback" not in done.stderr
+    hooks = (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert "entry: scoresite diff --never-fail" in hooks
+
+
+def test_export_writes_a_file_and_refuses_drafts_only_without_the_flag(tmp_path):
+    root = project(tmp_path, {"content/assessments/2026/assessment.yaml":
+                              "title: t\nrubric: mini\nperiod: '2026'\nstatus: draft\n"})
+    out = tmp_path / "out.json"
+    done = scoresite("-C", str(root), "export", "-a", "2026", "--drafts", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert [a["id"] for a in json.loads(out.read_text(encoding="utf-8"))["assessments"]] == ["2026"]
+
+
+def test_a_bug_is_one_line_not_a_traceback(tmp_path):
+    root = project(tmp_path)
+    code = ("import generator.load.project as p, generator.cli as c\n"
+            "def boom(*a, **k): raise RuntimeError('simulated')\n"
+            "p.load_project = boom; c.load_project = boom\n"
+            "c.main()\n")
+    done = subprocess.run([sys.executable, "-c", code, "-C", str(root), "check"], capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "✗ internal error: RuntimeError: simulated" in done.stderr
