@@ -307,3 +307,16 @@ def test_an_indicator_key_too_long_for_a_folder_name_is_a_check_error(project_di
               + "      - id: s2\n        title: t\n        indicators:\n          - {id: '1', text: t, points: 1, rule: check}\n")
     errors = errors_of(project_dir({"rubrics/mini.yaml": rubric, SHEET: "entity: shuozhou\nscores: {}\n"}))
     assert any("expected an indicator key of at most 100 characters" in error for error in errors), errors
+
+
+def test_file_names_with_control_characters_or_other_encodings_are_refused_printably(project_dir):
+    root = project_dir()
+    (root / "content/pages").mkdir()
+    (root / "content/pages/a\x1b[31mred.md").write_text("---\ntitle: x\n---\n")
+    os.mkdir(os.path.join(os.fsencode(root / "content/pages"), b"\xff\xfe"))
+    errors = errors_of(root)
+    assert "content/pages/a\\x1b[31mred.md:1:1: expected a file name of printable UTF-8 text, got one with control " \
+           "characters or bytes that are not UTF-8\n    hint: rename it; such names also break on the machines " \
+           "that unpack the site" in errors
+    assert any(error.startswith("content/pages/\\udcff\\udcfe:1:1: expected a file name of printable") for error in errors)
+    assert not any("\x1b" in error for error in errors)

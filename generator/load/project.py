@@ -55,7 +55,8 @@ PAGE_FIELDS = {
     "description": Field(text, default=""),
     "draft": Field(boolean, default=False),
 }
-RESERVED_SLUGS = {"assessments", "rubrics", "units", "data", "assets", "changes", "index", "404", "search"}
+RESERVED_SLUGS = {"assessments", "rubrics", "units", "data", "assets", "changes", "index", "404", "search",
+                  "evidence"}
 UNREADABLE = object()   # what Sources.load returns for a file it reported as broken
 
 

@@ -23,6 +23,16 @@ def ignored(name: str) -> bool:
     return name.startswith((".", "~$")) or name.endswith("~") or name.lower() in ("thumbs.db", "desktop.ini")
 
 
+def unprintable(name: str) -> bool:
+    """A name with control characters, or bytes that are not UTF-8 (kept by Python as surrogates)."""
+    return any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 or 0xd800 <= ord(c) < 0xe000 for c in name)
+
+
+def printable(name: str) -> str:
+    """A name safe to print on a terminal: every unprintable character as an escape."""
+    return "".join(c if not unprintable(c) else ascii(c)[1:-1] for c in name)
+
+
 @dataclass(frozen=True)
 class Refused:
     """A path in an input folder that is not read, and why."""
@@ -73,6 +83,11 @@ class DiskTree:
             if ignored(entry.name):
                 continue
             name = f"{folder}/{entry.name}"
+            if unprintable(entry.name):
+                self.refused.append(Refused(f"{folder}/{printable(entry.name)}", "expected a file name of printable "
+                                            "UTF-8 text, got one with control characters or bytes that are not UTF-8",
+                                            "rename it; such names also break on the machines that unpack the site"))
+                continue
             try:
                 if entry.is_symlink():
                     self._link(name, Path(entry.path))

@@ -91,11 +91,11 @@ def check_site(project: Project) -> list[str]:
             env.get_template(name)
         except Exception as error:
             problems.append(str(TemplateProblem.from_error(error, None, project.root)))
-    if problems or not (project.theme and project.theme.templates):
-        return problems                   # the default theme renders every valid project
     try:
-        for _ in render_pages(project, plan_site(project, drafts=True, today=dt.date.today())):
-            pass
+        planned = plan_site(project, drafts=True, today=dt.date.today())
+        if not problems and project.theme and project.theme.templates:   # the default theme renders any valid project
+            for _ in render_pages(project, planned):
+                pass
     except (TemplateProblem, PlanError) as error:
         problems.append(str(error))
     return problems
