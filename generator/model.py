@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Optional, Union
+from typing import Optional
 
 from .errors import Mark
 
@@ -22,131 +22,8 @@ class Quantity:
     text: str
 
 
-@dataclass(frozen=True)
-class Check:
-    """rule: check — yes earns the maximum, no earns 0."""
-
-    kind = "check"
-
-
-@dataclass(frozen=True)
-class Level:
-    key: str
-    points: Decimal
-    label: str
-
-
-@dataclass(frozen=True)
-class Levels:
-    """rule: levels — the result names a level, which gives its points."""
-
-    levels: tuple[Level, ...]
-    kind = "levels"
-
-    def find(self, key: str) -> Optional[Level]:
-        return next((level for level in self.levels if level.key == key), None)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a thresholds rule: met when the measure is ≥ bound (at_least) or > bound (above)."""
-
-    bound: Quantity
-    inclusive: bool
-    points: Decimal
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """rule: thresholds — the points of the highest step met, else 0."""
-
-    steps: tuple[Step, ...]
-    relative_to: Optional[str] = None
-    kind = "thresholds"
-
-    @property
-    def percent(self) -> bool:
-        return any(step.bound.percent for step in self.steps)
-
-
-@dataclass(frozen=True)
-class Deduct:
-    """rule: deduct — max − per × missed, never below 0, plus any bonus, capped at cap."""
-
-    per: Decimal
-    bonus_every: Optional[int] = None
-    bonus_points: Optional[Decimal] = None
-    cap: Optional[Decimal] = None
-    kind = "deduct"
-
-
-@dataclass(frozen=True)
-class Share:
-    """rule: share — max × count / of."""
-
-    kind = "share"
-
-
-@dataclass(frozen=True)
-class Linear:
-    """rule: linear — max at full_at or above, else max − deduct × (full_at − x) / per, never below 0."""
-
-    full_at: Quantity
-    per: Quantity
-    deduct: Decimal
-    kind = "linear"
-
-
-@dataclass(frozen=True)
-class Judged:
-    """rule: judged — the assessors give the points directly, in multiples of step."""
-
-    step: Decimal
-    kind = "judged"
-
-
-@dataclass(frozen=True)
-class Tally:
-    """rule: tally — per × count, at most the maximum."""
-
-    per: Decimal
-    kind = "tally"
-
-
-Rule = Union[Check, Levels, Thresholds, Deduct, Share, Linear, Judged, Tally]
-RULE_KINDS = ("check", "levels", "thresholds", "deduct", "share", "linear", "judged", "tally")
-
-
-# --- results, as read from score files for a given rule --------------------------------
-
-@dataclass(frozen=True)
-class Ratio:
-    """{count: 7, of: 9}"""
-
-    count: int
-    of: int
-
-    def as_quantity(self) -> Quantity:
-        return Quantity(Fraction(self.count, self.of), True, f"{self.count}/{self.of}")
-
-
-@dataclass(frozen=True)
-class Change:
-    """{value: 93%, baseline: 90%} for thresholds relative to a baseline."""
-
-    value: Quantity
-    baseline: Quantity
-
-
-@dataclass(frozen=True)
-class Missed:
-    """{missed: 2} or {missed: 0, extra: 7} for deduct rules."""
-
-    missed: int
-    extra: int = 0
-
-
-Result = Union[bool, str, Quantity, Ratio, Change, Missed, Decimal, int]
+Rule = object          # a rule kind's instance: see generator/rules/ (one class per kind)
+Result = object        # what a score file's `result:` means under its rule, as the rule kind reads it
 
 
 # --- the registry of units -------------------------------------------------------------
@@ -180,6 +57,39 @@ class Unit:
 class Grade:
     min: Decimal
     label: str
+    quota: Optional[Fraction] = None     # 优秀不超过参评单位总数的15%: at most ⌊quota × n⌋ entities
+    quota_text: str = ""                 # the quota as written: 15%
+
+
+VETO_EFFECTS = ("lowest", "not_top", "down_one", "grade")
+
+
+@dataclass(frozen=True)
+class Veto:
+    """一票否决 and its milder forms: the lowest grade (veto: true), not the top grade (否优),
+    one grade lower (降一档), or at most a named grade."""
+
+    effect: str = "lowest"
+    grade: str = ""
+
+
+@dataclass(frozen=True)
+class AdjustmentItem:
+    key: str
+    per: Decimal          # signed: −3 for 通报批评每次扣3分, +2 for 表彰每次加2分
+    label: str
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """加减分项 outside the indicators, counted per occurrence, each side capped on its own."""
+
+    items: tuple[AdjustmentItem, ...]
+    minus_most: Optional[Decimal] = None
+    plus_most: Optional[Decimal] = None
+
+    def find(self, key: str) -> Optional[AdjustmentItem]:
+        return next((item for item in self.items if item.key == key), None)
 
 
 @dataclass
@@ -191,9 +101,16 @@ class Indicator:
     method: str
     units: tuple[str, ...]      # unit ids
     rule: Rule
-    veto: bool = False
+    veto: Optional[Veto] = None
     section_keys: tuple[str, ...] = ()   # enclosing sections, outermost first
     mark: Optional[Mark] = None
+    pooled: bool = False                 # inside a section pool: deductions may go below 0
+    in_bonus: bool = False               # inside a bonus section (附加分)
+
+    @property
+    def is_condition(self) -> bool:
+        """A veto condition (points: 0, rule: check): no triggers the veto, nothing is scored."""
+        return self.points == 0
 
     @property
     def section_key(self) -> str:
@@ -211,6 +128,8 @@ class Section:
     indicators: list[Indicator]
     depth: int = 1
     mark: Optional[Mark] = None
+    pool: bool = False          # its indicators share one floor and cap: 0 … points
+    bonus: bool = False         # 附加分: not part of the base; points is a cap
 
     def walk(self):
         """This section and every section below it, depth first."""
@@ -236,6 +155,19 @@ class Rubric:
     description: str = ""
     path: str = ""
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    ranking: str = "competition"      # competition (1, 2, 2, 4) | dense (1, 2, 2, 3)
+    adjustments: Optional[Adjustments] = None
+
+    @property
+    def base_sections(self) -> list["Section"]:
+        return [s for s in self.sections if not s.bonus]
+
+    @property
+    def bonus_sections(self) -> list["Section"]:
+        return [s for s in self.sections if s.bonus]
+
+    def grade_index(self, label: str) -> int:
+        return next(n for n, grade in enumerate(self.grades) if grade.label == label)
 
     def walk_sections(self):
         for section in self.sections:
@@ -297,6 +229,7 @@ class ScoreSheet:
     assessors: tuple[str, ...] = ()
     note: str = ""
     entries: dict[str, Entry] = field(default_factory=dict)
+    adjustments: dict[str, int] = field(default_factory=dict)    # adjustment key → how many times
 
 
 @dataclass
@@ -350,7 +283,7 @@ STATUSES = ("full", "partial", "zero", "bonus", "not_assessed", "not_applicable"
 class IndicatorScore:
     indicator: Indicator
     entry: Optional[Entry]
-    points: Decimal                # what counts: the override when there is one
+    points: Decimal                # what counts: the override when there is one (negative only in a pool)
     computed: Optional[Decimal]    # what the rule gives; None when not assessed / not applicable
     status: str
     explanation: str
@@ -358,8 +291,42 @@ class IndicatorScore:
 
     @property
     def lost(self) -> Decimal:
-        """Points short of the maximum; nothing for an indicator left out of the scale."""
-        return Decimal(0) if self.excluded else max(self.indicator.points - self.points, Decimal(0))
+        """Points short of the maximum; nothing for an indicator left out of the scale or not
+        assessed (未评估 is its own category, not a loss), nor for unearned bonus (附加分)."""
+        if self.excluded or self.status == "not_assessed" or self.indicator.in_bonus:
+            return Decimal(0)
+        return max(self.indicator.points - self.points, Decimal(0))
+
+
+@dataclass(frozen=True)
+class AdjustmentLine:
+    """One adjustment as applied: the item, how many times, and the signed amount."""
+
+    item: AdjustmentItem
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Clamp:
+    """A section pool's sum kept within 0 … its points: 合计−2，按0计."""
+
+    section: str
+    raw: Decimal
+    kept: Decimal
+
+
+@dataclass(frozen=True)
+class GradeNote:
+    """Why the grade is not the one the total reaches: a veto effect, or a quota."""
+
+    kind: str                     # veto | quota
+    from_grade: str
+    to_grade: str
+    keys: tuple[str, ...] = ()    # the veto indicators that gave it
+    effect: str = ""              # the veto effect, or the quota as written (25%)
+    places: int = 0               # ⌊quota × n⌋
+    entities: int = 0             # n
 
 
 @dataclass
@@ -367,16 +334,29 @@ class EntityResult:
     entity: str
     sheet: ScoreSheet
     scores: dict[str, IndicatorScore]
-    sections: dict[str, Decimal]
-    raw_total: Decimal              # the exact sum of the rounded indicator points
-    total: Decimal                  # raw_total, or converted to the rubric's scale (按百分制折算)
+    sections: dict[str, Decimal]    # every section's points (a pool clamped; a bonus section capped)
+    raw_total: Decimal              # the base before rescaling: the sum of the base's sections
+    total: Decimal                  # base + bonus + adjustments, never below 0
     applicable_points: Decimal
     grade: str
     vetoed_by: tuple[str, ...] = ()
-    rescaled: bool = False          # not-applicable indicators left out, total converted
+    rescaled: bool = False          # not-applicable indicators left out, base converted
     section_max: dict[str, Decimal] = field(default_factory=dict)   # each section's applicable points
     rank: int = 0
+    tied: bool = False              # shares its rank with another entity (并列)
+    base: Decimal = Decimal(0)      # the rubric's points scale: raw_total, or rescaled
+    bonus: Decimal = Decimal(0)     # 附加分, each bonus section capped
+    bonus_raw: Decimal = Decimal(0)
+    adjustments: tuple[AdjustmentLine, ...] = ()
+    adjustments_total: Decimal = Decimal(0)
+    clamps: tuple[Clamp, ...] = ()
+    grade_by_total: str = ""
+    grade_notes: tuple[GradeNote, ...] = ()
 
     @property
     def assessed(self) -> int:
         return sum(score.status != "not_assessed" for score in self.scores.values())
+
+    @property
+    def not_assessed(self) -> list[IndicatorScore]:
+        return [score for score in self.scores.values() if score.status == "not_assessed"]

@@ -7,7 +7,8 @@ import pytest
 
 from generator.load import project, rubrics, sheets
 from generator.cli import cli
-from generator.model import RULE_KINDS, UNIT_KINDS
+from generator.model import UNIT_KINDS
+from generator.rules import KINDS as RULE_KINDS, across, deduct, measured, simple
 
 from conftest import REPO
 
@@ -16,9 +17,12 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 FIELD_TABLES = {
     "site": project.SITE_FIELDS, "unit": project.UNIT_FIELDS, "assessment": project.ASSESSMENT_FIELDS,
     "notice": project.NOTICE_FIELDS, "page": project.PAGE_FIELDS, "rubric": rubrics.RUBRIC_FIELDS,
-    "section": rubrics.SECTION_FIELDS, "indicator": rubrics.INDICATOR_FIELDS, "level": rubrics.LEVEL_FIELDS,
-    "deduct": rubrics.DEDUCT_FIELDS, "bonus": rubrics.BONUS_FIELDS, "linear": rubrics.LINEAR_FIELDS,
-    "thresholds": rubrics.THRESHOLDS_FIELDS, "score file": sheets.SHEET_FIELDS, "entry": sheets.ENTRY_FIELDS,
+    "section": rubrics.SECTION_FIELDS, "indicator": rubrics.INDICATOR_FIELDS, "grade": rubrics.GRADE_FIELDS,
+    "veto": rubrics.VETO_FIELDS, "adjustments": rubrics.ADJUSTMENTS_FIELDS, "adjustment": rubrics.ADJUSTMENT_FIELDS,
+    "level": simple.LEVEL_FIELDS, "ballot": simple.BALLOT_FIELDS, "deduct": deduct.DEDUCT_FIELDS,
+    "bonus": deduct.BONUS_FIELDS, "deduct item": deduct.ITEM_FIELDS, "linear": measured.LINEAR_FIELDS,
+    "anchor": measured.ANCHOR_FIELDS, "ranked": across.RANKED_FIELDS,
+    "score file": sheets.SHEET_FIELDS, "entry": sheets.ENTRY_FIELDS,
     "evidence": sheets.EVIDENCE_FIELDS, "override": sheets.OVERRIDE_FIELDS,
 }
 

@@ -58,8 +58,17 @@ def test_department_totals(project, entity, total):
     assert _result(project, "2026-departments", entity).total == total
 
 
-def test_tied_totals_share_a_dense_rank(project):
-    ranks = {r.entity: r.rank for r in project.results["2026-departments"]}
+def test_tied_totals_share_a_competition_rank_by_default(project):
+    results = {r.entity: r for r in project.results["2026-departments"]}
+    assert results["fgw"].rank == results["education"].rank == 3 and results["aic"].rank == 5
+    assert results["fgw"].tied and results["education"].tied and not results["aic"].tied
+
+
+def test_a_rubric_may_ask_for_dense_ranks(example_copy):
+    rubric = example_copy / "rubrics/shuozhou-department.yaml"
+    rubric.write_text(rubric.read_text(encoding="utf-8").replace("points: 100\n", "points: 100\nranking: dense\n", 1),
+                      encoding="utf-8")
+    ranks = {r.entity: r.rank for r in load_project(example_copy).results["2026-departments"]}
     assert ranks["fgw"] == ranks["education"] == 3 and ranks["aic"] == 4
 
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from ..model import EntityResult
 from ..load.project import Project
 from ..numbers import plain
-from ..load.sheets import written
 
 
 @dataclass
@@ -112,7 +111,7 @@ def _indicator(a: EntityResult, b: EntityResult, key: str) -> IndicatorDiff | No
 def _result(score) -> str | None:
     if score is None or score.entry is None:
         return None
-    return "n/a" if score.entry.not_applicable else written(score.entry.result)
+    return "n/a" if score.entry.not_applicable else score.indicator.rule.written(score.entry.result)
 
 
 def _override(score) -> str | None:

@@ -17,8 +17,8 @@ from ..errors import Invalid, Problems, SettingError
 from ..model import Rubric, ScoreSheet
 from ..load.rubrics import read_rubric
 from ..numbers import plain
-from ..score.scoring import score_sheet
-from ..load.sheets import read_sheet, written
+from ..score.scoring import score_assessment
+from ..load.sheets import read_sheet
 from ..load.tree import TreeError, git, in_git
 from ..load.yamlio import load_bytes
 
@@ -266,16 +266,16 @@ class _Replay:
         sheet = read_sheet(value, path, rubric, lambda written_path: (written_path, ""), problems)
         if sheet is None or problems:
             return None
-        result = score_sheet(rubric, sheet)
-        return plain(result.total), {key: (plain(score.points), _written_entry(sheet, key), score.indicator.text)
-                                     for key, score in result.scores.items()}
+        [result] = score_assessment(rubric, [sheet])   # alone: a rule across entities compares with itself only
+        return plain(result.total), {key: (plain(score.points), _written_entry(sheet, score.indicator),
+                                           score.indicator.text) for key, score in result.scores.items()}
 
 
-def _written_entry(sheet: ScoreSheet, key: str) -> str | None:
-    entry = sheet.entries.get(key)
+def _written_entry(sheet: ScoreSheet, indicator) -> str | None:
+    entry = sheet.entries.get(indicator.key)
     if entry is None:
         return None
-    text = "n/a" if entry.not_applicable else written(entry.result)
+    text = "n/a" if entry.not_applicable else indicator.rule.written(entry.result)
     if entry.override:
         text += f" (override {plain(entry.override.points)})"
     return text

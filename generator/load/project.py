@@ -12,7 +12,7 @@ from ..model import Assessment, EntityResult, Notice, Page, Rubric, Site, Unit, 
 from .rubrics import read_rubric
 from .schema import (Field, boolean, date, id_problem, ident, integer, list_of, one_of, raw, read_map,
                      text, url)
-from ..score.scoring import rank, score_sheet
+from ..score.scoring import score_assessment
 from .sheets import read_sheet
 from .characters import decode, forbidden_character, mojibake, position
 from .evidence import EVIDENCE_DIR, EvidenceFiles, case_collisions
@@ -160,14 +160,18 @@ def load_project(root: Path | None = None, sources: Sources | None = None, tree=
     problems.raise_if_any()
     project = Project(tree.root, site, units, rubrics, assessments, pages, theme=theme, tree=tree,
                       sources=list(sources.read), warnings=sorted(set(problems.warnings)))
-    project.results = {aid: rank([_score(sources, rubrics[a.rubric], sheet, site.language, problems)
-                                  for sheet in a.sheets.values()]) for aid, a in assessments.items()}
+    project.results = {aid: _score(sources, rubrics[a.rubric], a, site.language, problems)
+                       for aid, a in assessments.items()}
     return project
 
 
-def _score(sources: Sources, rubric: Rubric, sheet, language: str, problems: Problems) -> EntityResult:
-    return sources.remember(("score", sheet.path), (sheet, rubric, language), problems,
-                            lambda: score_sheet(rubric, sheet, language))
+def _score(sources: Sources, rubric: Rubric, assessment: Assessment, language: str,
+           problems: Problems) -> list[EntityResult]:
+    """An assessment's results, kept while its rubric and every one of its score files are the
+    same objects (a rule across entities lets one file change the others' points)."""
+    sheets = list(assessment.sheets.values())
+    return sources.remember(("score", assessment.id), (rubric, language, *sheets), problems,
+                            lambda: score_assessment(rubric, sheets, language))
 
 
 CONTENT_FILES = ("site.yaml", "units.yaml")

@@ -6,11 +6,11 @@ from decimal import Decimal
 from typing import Callable
 
 from ..errors import Invalid, Mark, Problems, suggest
-from ..model import (RULE_KINDS, Check, Deduct, Grade, Indicator, Judged, Level, Levels, Linear,
-                    Rubric, Section, Share, Step, Tally, Thresholds)
-from .schema import (Field, boolean, raw, ident, integer, non_negative, number, one_of,
-                     positive, quantity, read_map, text)
+from ..model import AdjustmentItem, Adjustments, Grade, Indicator, Rubric, Section, Veto, VETO_EFFECTS
+from .schema import (Field, boolean, ident, integer, non_negative, number, one_of, positive, quantity, raw,
+                     read_map, text)
 from .yamlio import Map, Scalar, Seq, describe, mark_of
+from ..rules import KINDS, read_rule
 
 ResolveUnit = Callable[[str], str]   # a name as written → unit id, or Invalid
 
@@ -23,34 +23,35 @@ RUBRIC_FIELDS = {
     "precision": Field(integer, default=2),
     "grades": Field(raw, default=None),
     "not_applicable": Field(one_of("zero", "rescale"), default="zero"),
+    "ranking": Field(one_of("competition", "dense"), default="competition"),
+    "adjustments": Field(raw),
     "sections": Field(raw, required=True),
 }
 SECTION_FIELDS = {
     "id": Field(ident, required=True),
     "title": Field(text, required=True),
     "points": Field(positive(number)),
+    "pool": Field(boolean, default=False, doc="二级指标减分可突破自身分值、不可突破一级指标分值"),
+    "bonus": Field(boolean, default=False, doc="附加分: not part of the rubric's points; points is its cap"),
     "sections": Field(raw),
     "indicators": Field(raw),
 }
 INDICATOR_FIELDS = {
     "id": Field(ident, required=True),
     "text": Field(text, required=True),
-    "points": Field(positive(number), required=True, doc="the indicator's maximum, e.g. points: 2"),
+    "points": Field(non_negative(number), required=True, doc="the indicator's maximum, e.g. points: 2"),
     "method": Field(text, default=""),
     "units": Field(raw, default=None),
-    "rule": Field(raw, required=True, doc="one of: " + ", ".join(RULE_KINDS)),
-    "veto": Field(boolean, default=False),
+    "rule": Field(raw, required=True, doc="one of: " + ", ".join(KINDS)),
+    "veto": Field(raw, default=None),
 }
-GRADE_FIELDS = {"min": Field(non_negative(number), required=True), "label": Field(text, required=True)}
-LEVEL_FIELDS = {"key": Field(text, required=True), "points": Field(non_negative(number), required=True),
-                "label": Field(text, required=True)}
-DEDUCT_FIELDS = {"per": Field(positive(number), required=True), "bonus": Field(raw),
-                 "cap": Field(positive(number))}
-BONUS_FIELDS = {"every": Field(positive(integer), required=True), "points": Field(positive(number), required=True)}
-LINEAR_FIELDS = {"full_at": Field(quantity, required=True), "per": Field(quantity, required=True),
-                 "deduct": Field(positive(number), required=True)}
-THRESHOLDS_FIELDS = {"relative_to": Field(one_of("baseline"), required=True), "steps": Field(raw, required=True)}
-STEP_KEYS = ("at_least", "above")
+GRADE_FIELDS = {"min": Field(non_negative(number), required=True), "label": Field(text, required=True),
+                "quota": Field(quantity)}
+ADJUSTMENTS_FIELDS = {"items": Field(raw, required=True), "minus_most": Field(positive(number)),
+                      "plus_most": Field(positive(number))}
+ADJUSTMENT_FIELDS = {"key": Field(ident, required=True), "per": Field(number, required=True),
+                     "label": Field(text, required=True)}
+VETO_FIELDS = {"effect": Field(one_of(*VETO_EFFECTS[:3])), "grade": Field(text)}
 MAX_KEY = 100      # an indicator key is a folder name of the site: rubrics/<id>/<key>/
 
 
@@ -67,16 +68,59 @@ def read_rubric(value, path: str, resolve_unit: ResolveUnit, problems: Problems)
         return None
     if fields["precision"] > 6:
         problems.add(value.value_mark("precision"), f"expected a precision of 0 to 6 decimals, got {fields['precision']}")
+    grades = reader.grades(fields["grades"], value.value_mark("grades"))
     rubric = Rubric(
         id=fields["id"], title=fields["title"], source=fields["source"], points=fields["points"],
-        precision=min(fields["precision"], 6), grades=reader.grades(fields["grades"], value.value_mark("grades")),
+        precision=min(fields["precision"], 6), grades=grades,
         sections=sections, not_applicable=fields["not_applicable"], description=fields["description"],
-        path=path, indicators=reader.indicators)
-    _check_total(rubric.points, sum((s.points for s in sections), Decimal(0)),
-                 value.value_mark("points"), "the rubric's sections", problems)
+        path=path, indicators=reader.indicators, ranking=fields["ranking"],
+        adjustments=_read_adjustments(fields["adjustments"], value.value_mark("adjustments"), problems)
+        if fields.get("adjustments") is not None else None)
+    base = [s for s in sections if not s.bonus]
+    below = "the rubric's sections" + (" (bonus sections are not part of it)" if len(base) < len(sections) else "")
+    _check_total(rubric.points, sum((s.points for s in base), Decimal(0)), value.value_mark("points"), below, problems)
     for indicator in rubric.indicators.values():
         _check_precision(indicator, rubric.precision, problems)
+        _check_veto(indicator, grades, problems)
     return rubric
+
+
+def _read_adjustments(value, mark: Mark, problems: Problems) -> Adjustments | None:
+    """加减分项: `items` of {key, per (signed), label}, with `minus_most` and `plus_most`."""
+    fields = read_map(value, ADJUSTMENTS_FIELDS, problems, "the adjustments", mark)
+    if not fields or fields.get("items") is None:
+        return None
+    items, keys = [], set()
+    listed = fields["items"] if isinstance(fields["items"], Seq) and fields["items"] else None
+    if listed is None:
+        problems.add(value.value_mark("items"), f"expected a list of adjustment items, got {describe(fields['items'])}",
+                     "e.g. - {key: criticised, per: -3, label: 受到通报批评（每次）}")
+        return None
+    for item in listed:
+        found = read_map(item, ADJUSTMENT_FIELDS, problems, "an adjustment item", mark)
+        if not found or None in (found.get("key"), found.get("per"), found.get("label")):
+            continue
+        if found["key"] in keys:
+            problems.add(item.value_mark("key"), f"expected each adjustment key once, got {found['key']!r} again")
+        elif found["per"] == 0:
+            problems.add(item.value_mark("per"), "expected a signed amount per occurrence (−3 or 2), got 0",
+                         "minus for 扣分, plus for 加分")
+        keys.add(found["key"])
+        items.append(AdjustmentItem(found["key"], found["per"], found["label"]))
+    return Adjustments(tuple(items), fields.get("minus_most"), fields.get("plus_most")) if items else None
+
+
+def _check_veto(indicator: Indicator, grades, problems: Problems) -> None:
+    """A veto needs grades to act on, and a grade it names must be one of them."""
+    veto = indicator.veto
+    if veto is None:
+        return
+    if not grades:
+        problems.add(indicator.mark, f"expected grades in a rubric with a veto indicator ({indicator.key}), got none",
+                     "a veto acts on the grade: add grades, or remove the veto")
+    elif veto.effect == "grade" and veto.grade not in {g.label for g in grades}:
+        problems.add(indicator.mark, f"expected veto: {{grade: …}} to name one of the rubric's grades, got "
+                     f"{veto.grade!r}", suggest(veto.grade, [g.label for g in grades], "grades"))
 
 
 def fits_precision(number: Decimal, precision: int) -> bool:
@@ -86,9 +130,7 @@ def fits_precision(number: Decimal, precision: int) -> bool:
 
 def _check_precision(indicator: Indicator, precision: int, problems: Problems) -> None:
     """Points the rubric states must be printable as they are: 19.995 under precision 2 is not."""
-    stated = [("the indicator's points", indicator.points)]
-    stated += [(f"level {l.key}", l.points) for l in getattr(indicator.rule, "levels", ())]
-    stated += [(f"the step {s.bound.text}", s.points) for s in getattr(indicator.rule, "steps", ())]
+    stated = [("the indicator's points", indicator.points), *indicator.rule.stated_points()]
     for what, points in stated:
         if not fits_precision(points, precision):
             problems.add(indicator.mark, f"expected points with at most {precision} decimals (precision: {precision}), "
@@ -118,10 +160,11 @@ class _RubricReader:
                           f"write each of the {what} on a line starting with '- '")
         return []
 
-    def sections(self, value, mark: Mark, parents: tuple, depth: int) -> list[Section]:
+    def sections(self, value, mark: Mark, parents: tuple, depth: int, pooled: bool = False,
+                 in_bonus: bool = False) -> list[Section]:
         result, seen = [], {}
         for item in self.items(value, mark, "sections"):
-            section = self.section(item, parents, depth)
+            section = self.section(item, parents, depth, pooled, in_bonus)
             if section is None:
                 continue
             if section.id in seen:
@@ -132,32 +175,44 @@ class _RubricReader:
             result.append(section)
         return result
 
-    def section(self, value, parents: tuple, depth: int) -> Section | None:
+    def section(self, value, parents: tuple, depth: int, pooled: bool = False, in_bonus: bool = False) -> Section | None:
         fields = read_map(value, SECTION_FIELDS, self.problems, "a section", Mark(self.path))
         if fields is None or fields.get("id") is None:
             return None
         key = ".".join((*parents, fields["id"]))
+        if fields["bonus"] and depth > 1:
+            self.problems.add(value.key_mark("bonus"), f"expected bonus: true only on a top-level section, got it on "
+                              f"section {key}", "附加分 is a section of its own beside the others")
+        if fields["bonus"] and fields["points"] is None:
+            self.problems.add(value.mark, f"expected points: on the bonus section {key} (its cap), got none",
+                              "e.g. points: 10 (加分项最高10分)")
+        if fields["pool"] and fields["points"] is None:
+            self.problems.add(value.mark, f"expected points: on the pool section {key} (its floor and cap are "
+                              "0 … points), got none")
+        pooled, in_bonus = pooled or fields["pool"], in_bonus or fields["bonus"]
         has_sections, has_indicators = fields["sections"] is not None, fields["indicators"] is not None
         if has_sections == has_indicators:
             self.problems.add(value.mark, f"expected a section to hold either 'sections' or 'indicators', got "
                               f"{'both' if has_sections else 'neither'} (section {key})",
                               "a section lists sub-sections, or indicators, not both")
         children = self.sections(fields["sections"], value.value_mark("sections"), (*parents, fields["id"]),
-                                 depth + 1) if has_sections else []
+                                 depth + 1, pooled, in_bonus) if has_sections else []
         indicators = self.indicator_list(fields["indicators"], value.value_mark("indicators"),
-                                         (*parents, fields["id"])) if has_indicators else []
+                                         (*parents, fields["id"]), pooled, in_bonus) if has_indicators else []
         total = sum((c.points for c in children), Decimal(0)) + sum((i.points for i in indicators), Decimal(0))
-        if fields["points"] is not None:
+        if fields["points"] is not None and not fields["bonus"]:
             _check_total(fields["points"], total, value.value_mark("points"), f"the indicators in section {key}",
                          self.problems)
-        return Section(key=key, id=fields["id"], title=fields.get("title") or "", points=total,
+        return Section(key=key, id=fields["id"], title=fields.get("title") or "",
+                       points=fields["points"] if fields["bonus"] and fields["points"] is not None else total,
                        declared=fields["points"], sections=children, indicators=indicators, depth=depth,
-                       mark=value.key_mark("id"))
+                       mark=value.key_mark("id"), pool=fields["pool"], bonus=fields["bonus"])
 
-    def indicator_list(self, value, mark: Mark, parents: tuple) -> list[Indicator]:
+    def indicator_list(self, value, mark: Mark, parents: tuple, pooled: bool = False,
+                       in_bonus: bool = False) -> list[Indicator]:
         result = []
         for item in self.items(value, mark, "indicators"):
-            indicator = self.indicator(item, parents)
+            indicator = self.indicator(item, parents, pooled, in_bonus)
             if indicator is None:
                 continue
             if indicator.key in self.indicators:
@@ -169,7 +224,7 @@ class _RubricReader:
             result.append(indicator)
         return result
 
-    def indicator(self, value, parents: tuple) -> Indicator | None:
+    def indicator(self, value, parents: tuple, pooled: bool = False, in_bonus: bool = False) -> Indicator | None:
         fields = read_map(value, INDICATOR_FIELDS, self.problems, "an indicator", Mark(self.path))
         if fields is None or fields.get("id") is None:
             return None
@@ -179,6 +234,7 @@ class _RubricReader:
                               f"got {len(key)} ({key[:20]}…)", "the key becomes a folder name: use short ids")
             return None
         units = self.units(fields["units"], value.value_mark("units")) if fields["units"] is not None else ()
+        veto = self.veto(fields["veto"], value.value_mark("veto")) if fields["veto"] is not None else None
         maximum = fields.get("points")
         rule = None
         if maximum is not None and fields.get("rule") is not None:
@@ -188,9 +244,32 @@ class _RubricReader:
                 self.problems.add_invalid(value.value_mark("rule"), error)
         if rule is None or fields.get("text") is None:
             return None
+        if maximum == 0 and not (veto and rule.condition):
+            self.problems.add(value.value_mark("points"), f"expected the indicator's points to be greater than 0, "
+                              f"got 0 ({key})", "only a veto condition (veto plus rule: check) carries points: 0")
+            return None
         return Indicator(key=key, id=fields["id"], text=fields["text"], points=maximum, method=fields["method"],
-                         units=units, rule=rule, veto=fields["veto"], section_keys=_prefixes(parents),
-                         mark=value.key_mark("id"))
+                         units=units, rule=rule, veto=veto, section_keys=_prefixes(parents),
+                         mark=value.key_mark("id"), pooled=pooled, in_bonus=in_bonus)
+
+    def veto(self, value, mark: Mark) -> Veto | None:
+        """veto: true | false | {effect: not_top | down_one | lowest} | {grade: 合格}."""
+        if isinstance(value, Scalar):
+            try:
+                return Veto() if boolean(value) else None
+            except Invalid as error:
+                self.problems.add_invalid(mark, Invalid(error.message, "write veto: true, or {effect: not_top}, "
+                                                        "{effect: down_one} or {grade: 合格}"))
+                return None
+        fields = read_map(value, VETO_FIELDS, self.problems, "a veto", mark)
+        if not fields:
+            return None
+        if (fields.get("effect") is None) == (fields.get("grade") is None):
+            self.problems.add(mark_of(value, mark), "expected a veto with either effect: or grade:, got "
+                              + ("both" if fields.get("effect") else "neither"),
+                              "effect: not_top (否优), down_one (降一档), lowest; or grade: 合格 (at most that grade)")
+            return None
+        return Veto("grade", fields["grade"]) if fields.get("grade") else Veto(fields["effect"])
 
     def units(self, value, mark: Mark) -> tuple[str, ...]:
         names = value if isinstance(value, Seq) else [value]
@@ -213,11 +292,20 @@ class _RubricReader:
         for item in self.items(value, mark, "grades"):
             fields = read_map(item, GRADE_FIELDS, self.problems, "a grade", mark)
             if fields and fields.get("min") is not None and fields.get("label"):
-                grades.append((item.mark, Grade(fields["min"], fields["label"])))
+                quota = fields.get("quota")
+                if quota is not None and (not quota.percent or not 0 <= quota.value <= 1):
+                    self.problems.add(item.value_mark("quota"), f"expected a quota as a percentage from 0% to 100%, "
+                                      f"got {quota.text}", "e.g. quota: 15% (优秀不超过参评单位总数的15%)")
+                    quota = None
+                grades.append((item.mark, Grade(fields["min"], fields["label"], quota.value if quota else None,
+                                                quota.text if quota else "")))
         for (_, higher), (where, lower) in zip(grades, grades[1:]):
             if lower.min >= higher.min:
                 self.problems.add(where, f"expected grades from highest to lowest, got min {lower.min} "
                                   f"after min {higher.min}", "list the best grade first")
+        if grades and grades[-1][1].quota is not None:
+            self.problems.add(grades[-1][0], "expected no quota on the lowest grade, got one",
+                              "entities that miss every quota fall to the lowest grade, so it cannot be limited")
         if grades and grades[-1][1].min != 0:
             self.problems.add(grades[-1][0], f"expected the last grade to start at min: 0, got {grades[-1][1].min}",
                               "every total needs a grade: end with e.g. {min: 0, label: 不合格}")
@@ -228,162 +316,3 @@ def _prefixes(parents: tuple) -> tuple[str, ...]:
     return tuple(".".join(parents[:n]) for n in range(1, len(parents) + 1))
 
 
-# --- rules ---------------------------------------------------------------------------
-
-def read_rule(value, maximum: Decimal, mark: Mark, problems: Problems):
-    """A rule from `rule: check` or `rule: {levels: …}`, checked against the indicator's maximum."""
-    if isinstance(value, Scalar):
-        kind, spec = str(value).strip(), None
-        if kind not in ("check", "share"):
-            hint = suggest(kind, RULE_KINDS, "rule kinds")
-            if kind in RULE_KINDS:
-                hint = f"the {kind} rule needs settings: see the rule table in the README"
-            raise Invalid(f"expected a rule kind, got {describe(value)}", hint)
-    elif isinstance(value, Map) and len(value) == 1:
-        kind, spec = next(iter(value.items()))
-        if kind not in RULE_KINDS:
-            raise Invalid(f"expected a rule kind, got {kind!r}", suggest(kind, RULE_KINDS, "rule kinds"),
-                          value.key_mark(kind))
-    else:
-        raise Invalid(f"expected one rule (check, levels, thresholds, …), got {describe(value)}"
-                      + (f" with {len(value)} keys" if isinstance(value, Map) else ""),
-                      "an indicator has exactly one rule; kinds: " + ", ".join(RULE_KINDS))
-    where = mark_of(spec, mark)
-    return _RULE_READERS[kind](spec, maximum, where, problems)
-
-
-def _no_settings(spec, where: Mark, kind: str) -> None:
-    if spec is not None and not (isinstance(spec, Scalar) and spec.is_null) and spec != {}:
-        raise Invalid(f"expected no settings for the {kind} rule, got {describe(spec)}",
-                      f"write `rule: {kind}`", where)
-
-
-def read_check(spec, maximum, where, problems):
-    _no_settings(spec, where, "check")
-    return Check()
-
-
-def read_share(spec, maximum, where, problems):
-    _no_settings(spec, where, "share")
-    return Share()
-
-
-def read_levels(spec, maximum, where, problems):
-    if not isinstance(spec, Seq) or len(spec) < 2:
-        raise Invalid(f"expected a list of at least two levels, got {describe(spec)}",
-                      "e.g. - {key: full, points: 2, label: 符合评估标准}", where)
-    levels, keys = [], set()
-    for item in spec:
-        fields = read_map(item, LEVEL_FIELDS, problems, "a level", where)
-        if not fields or None in (fields.get("key"), fields.get("points"), fields.get("label")):
-            continue
-        if fields["key"] in keys:
-            problems.add(item.value_mark("key"), f"expected each level key once, got {fields['key']!r} again")
-        if fields["points"] > maximum:
-            problems.add(item.value_mark("points"), f"expected a level's points to be at most the indicator's "
-                         f"{maximum}, got {fields['points']}", "raise the indicator's points or lower the level's")
-        keys.add(fields["key"])
-        levels.append(Level(fields["key"], fields["points"], fields["label"]))
-    if levels and max(level.points for level in levels) < maximum:
-        problems.add(where, f"expected one level to give the full {maximum} points, got at most "
-                     f"{max(level.points for level in levels)}", "the best level earns the indicator's points")
-    return Levels(tuple(levels)) if levels else None
-
-
-def read_thresholds(spec, maximum, where, problems):
-    relative_to = None
-    if isinstance(spec, Map):
-        fields = read_map(spec, THRESHOLDS_FIELDS, problems, "a relative thresholds rule", where)
-        relative_to, spec = fields.get("relative_to"), fields.get("steps")
-        where = mark_of(spec, where)
-    if not isinstance(spec, Seq) or not spec:
-        raise Invalid(f"expected a list of steps, got {describe(spec)}",
-                      "e.g. - {at_least: 80%, points: 1}", where)
-    steps = [step for step in (_read_step(item, maximum, where, problems) for item in spec) if step]
-    _check_steps(steps, spec, maximum, where, problems)
-    return Thresholds(tuple(step for step, _ in steps), relative_to) if steps else None
-
-
-def _read_step(item, maximum, where, problems):
-    if not isinstance(item, Map):
-        problems.add(mark_of(item, where), f"expected a step such as {{at_least: 80%, points: 1}}, got {describe(item)}")
-        return None
-    bounds = [key for key in item if key in STEP_KEYS]
-    fields = read_map(item, {"at_least": Field(quantity), "above": Field(quantity),
-                             "points": Field(non_negative(number), required=True)}, problems, "a step", where)
-    if len(bounds) != 1:
-        problems.add(item.mark, f"expected exactly one of at_least or above in a step, got {len(bounds)}",
-                     "达到/以上/不低于 → at_least; 超过 → above")
-        return None
-    bound = fields.get(bounds[0])
-    if bound is None or fields.get("points") is None:
-        return None
-    if fields["points"] > maximum:
-        problems.add(item.value_mark("points"), f"expected a step's points to be at most the indicator's "
-                     f"{maximum}, got {fields['points']}")
-    return Step(bound, bounds[0] == "at_least", fields["points"]), item.mark
-
-
-def _check_steps(steps, spec, maximum, where, problems) -> None:
-    for (low, _), (high, mark) in zip(steps, steps[1:]):
-        if (high.bound.value, not high.inclusive) <= (low.bound.value, not low.inclusive):
-            problems.add(mark, f"expected steps in rising order, got {high.bound.text} after {low.bound.text}",
-                         "list the lowest bound first; at_least X comes before above X")
-        elif high.points < low.points:
-            problems.add(mark, f"expected a higher step to give at least as many points, got {high.points} "
-                         f"after {low.points}")
-    if len({step.bound.percent for step, _ in steps}) > 1:
-        problems.add(where, "expected all bounds as percentages or all as plain numbers, got both",
-                     "write 80% rather than 0.8 throughout")
-    if steps and max(step.points for step, _ in steps) < maximum:
-        problems.add(where, f"expected the highest step to give the full {maximum} points, got "
-                     f"{max(step.points for step, _ in steps)}")
-
-
-def read_deduct(spec, maximum, where, problems):
-    fields = read_map(spec, DEDUCT_FIELDS, problems, "a deduct rule", where)
-    if not fields or fields.get("per") is None:
-        return None
-    every = points = None
-    if fields.get("bonus") is not None:
-        bonus = read_map(fields["bonus"], BONUS_FIELDS, problems, "a bonus", spec.value_mark("bonus"))
-        every, points = (bonus or {}).get("every"), (bonus or {}).get("points")
-        if every is None or points is None:
-            return None
-    if fields.get("cap") is not None and fields["cap"] < maximum:
-        problems.add(spec.value_mark("cap"), f"expected a cap of at least the indicator's {maximum}, got {fields['cap']}",
-                     "cap limits what a bonus can add; it cannot be below the maximum")
-    return Deduct(fields["per"], every, points, fields.get("cap"))
-
-
-def read_linear(spec, maximum, where, problems):
-    fields = read_map(spec, LINEAR_FIELDS, problems, "a linear rule", where)
-    if not fields or None in (fields.get("full_at"), fields.get("per"), fields.get("deduct")):
-        return None
-    if fields["per"].value <= 0:
-        problems.add(spec.value_mark("per"), f"expected per greater than 0, got {fields['per'].text}")
-        return None
-    if fields["per"].percent != fields["full_at"].percent:
-        problems.add(spec.value_mark("per"), f"expected per in the same unit as full_at ({fields['full_at'].text}), "
-                     f"got {fields['per'].text}", "write both as percentages, e.g. full_at: 80%, per: 1%")
-    return Linear(fields["full_at"], fields["per"], fields["deduct"])
-
-
-def read_judged(spec, maximum, where, problems):
-    fields = read_map(spec, {"step": Field(positive(number), required=True)}, problems, "a judged rule", where)
-    if not fields or fields.get("step") is None:
-        return None
-    if maximum % fields["step"]:
-        problems.add(spec.value_mark("step"), f"expected a step that divides the maximum {maximum}, got {fields['step']}")
-    return Judged(fields["step"])
-
-
-def read_tally(spec, maximum, where, problems):
-    fields = read_map(spec, {"per": Field(positive(number), required=True)}, problems, "a tally rule", where)
-    return Tally(fields["per"]) if fields and fields.get("per") is not None else None
-
-
-_RULE_READERS = {
-    "check": read_check, "levels": read_levels, "thresholds": read_thresholds, "deduct": read_deduct,
-    "share": read_share, "linear": read_linear, "judged": read_judged, "tally": read_tally,
-}

@@ -8,11 +8,10 @@ from decimal import Decimal
 from typing import Callable
 
 from ..errors import Invalid, Mark, Problems, suggest
-from ..model import (Change, Entry, Evidence, Missed, Override, Quantity, Ratio, Rubric, ScoreSheet)
-from .rubrics import fits_precision
+from ..model import Entry, Evidence, Override, Rubric, ScoreSheet
 from ..numbers import plain
-from .schema import (Field, date, ident, integer, list_of, non_negative, number, numeric, quantity, raw,
-                     read_map, scalar, text, url)
+from .rubrics import fits_precision
+from .schema import Field, date, ident, integer, list_of, number, raw, read_map, text, url
 from .yamlio import Map, Scalar, Seq, describe, mark_of
 
 CheckFile = Callable[[str], tuple[str, str]]   # written path → (path under content/evidence, sha256), or Invalid
@@ -23,6 +22,7 @@ SHEET_FIELDS = {
     "assessors": Field(list_of(text), default=()),
     "note": Field(text, default=""),
     "scores": Field(raw, required=True, doc="a mapping from indicator keys such as 1.2.1 to results"),
+    "adjustments": Field(raw, doc="加减分项: how many times each of the rubric's adjustments happened"),
 }
 ENTRY_FIELDS = {
     "result": Field(raw, required=True, doc="write the result, or `result: n/a` with a `reason`"),
@@ -32,7 +32,7 @@ ENTRY_FIELDS = {
     "reason": Field(text, default=""),
 }
 EVIDENCE_FIELDS = {"title": Field(text, required=True), "url": Field(url), "file": Field(text)}
-OVERRIDE_FIELDS = {"points": Field(non_negative(number), required=True),
+OVERRIDE_FIELDS = {"points": Field(number, required=True),
                    "reason": Field(text, required=True, doc="say why the points differ from the rule's")}
 NOT_APPLICABLE = "n/a"
 
@@ -56,7 +56,44 @@ def read_sheet(value, path: str, rubric: Rubric | None, check_file: CheckFile,
         entry = _read_entry(key, item, scores.key_mark(key), rubric, check_file, problems)
         if entry is not None:
             sheet.entries[key] = entry
+    if fields.get("adjustments") is not None:
+        sheet.adjustments = _read_adjustments(fields["adjustments"], value.value_mark("adjustments"), rubric, problems)
+    if rubric is not None:
+        _warn_unanswered_conditions(sheet, rubric, value.mark, problems)
     return sheet
+
+
+def _read_adjustments(value, mark: Mark, rubric: Rubric | None, problems: Problems) -> dict[str, int]:
+    """{criticised: 1, award: 2}: whole counts of the rubric's adjustment items."""
+    if rubric is not None and rubric.adjustments is None:
+        problems.add(mark, f"expected no adjustments: rubric {rubric.id!r} declares none, got some",
+                     "declare them in the rubric under adjustments: items: […], or remove them here")
+        return {}
+    if not isinstance(value, Map):
+        problems.add(mark_of(value, mark), f"expected adjustments as a mapping of item keys to counts, got "
+                     f"{describe(value)}", "e.g. adjustments: {criticised: 1}")
+        return {}
+    counts = {}
+    for key, count in value.items():
+        if rubric is not None and rubric.adjustments.find(key) is None:
+            known = [item.key for item in rubric.adjustments.items]
+            problems.add(value.key_mark(key), f"expected an adjustment of rubric {rubric.id!r}, got {key!r}",
+                         suggest(key, known, "adjustments") + "; " + ", ".join(
+                             f"{i.key} ({i.label})" for i in rubric.adjustments.items))
+            continue
+        try:
+            counts[str(key)] = integer(count)
+        except Invalid as error:
+            problems.add_invalid(value.value_mark(key), error)
+    return counts
+
+
+def _warn_unanswered_conditions(sheet: ScoreSheet, rubric: Rubric, mark: Mark, problems: Problems) -> None:
+    """A veto condition with no entry does not trigger the veto; say so, since it may be forgotten."""
+    for key, indicator in rubric.indicators.items():
+        if indicator.is_condition and key not in sheet.entries:
+            problems.warn(Mark(sheet.path), f"expected an answer to the veto condition {key} ({indicator.text}), got "
+                          "none: without one it does not trigger the veto", f"write {key}: {{result: yes}} or no")
 
 
 def _read_entry(key: str, value, mark: Mark, rubric: Rubric | None, check_file: CheckFile,
@@ -82,7 +119,7 @@ def _read_entry(key: str, value, mark: Mark, rubric: Rubric | None, check_file: 
                      "to change the points of a result, use override: {points: …, reason: …}")
     elif indicator is not None:
         try:
-            entry.result = read_result(indicator.rule, result, indicator.points)
+            entry.result = indicator.rule.read_result(result, indicator.points)
         except Invalid as error:
             problems.add_invalid(value.value_mark("result"), error)
             return None
@@ -104,19 +141,16 @@ def _read_override(value, mark: Mark, indicator, precision: int, problems: Probl
         problems.add(value.value_mark("points"), f"expected override points with at most {precision} decimals "
                      f"(the rubric's precision), got {plain(fields['points'])}", "round the points as the rubric does")
         return None
-    limit = _upper_limit(indicator)
+    limit = indicator.rule.upper_limit(indicator.points)
     if limit is not None and fields["points"] > limit:
         problems.add(value.value_mark("points"), f"expected override points of at most {plain(limit)}, "
                      f"got {plain(fields['points'])}", f"indicator {indicator.key} is worth {plain(indicator.points)}")
         return None
+    if fields["points"] < 0 and not (indicator.pooled and indicator.rule.lifts_floor):
+        problems.add(value.value_mark("points"), f"expected override points ≥ 0, got {plain(fields['points'])}",
+                     "only an indicator in a section pool can go below 0")
+        return None
     return Override(fields["points"], fields["reason"])
-
-
-def _upper_limit(indicator) -> Decimal | None:
-    rule = indicator.rule
-    if rule.kind == "deduct" and rule.bonus_every:
-        return rule.cap
-    return indicator.points
 
 
 def _read_evidence(value, mark: Mark, check_file: CheckFile, problems: Problems) -> tuple[Evidence, ...]:
@@ -141,173 +175,3 @@ def _read_evidence(value, mark: Mark, check_file: CheckFile, problems: Problems)
             except Invalid as error:
                 problems.add_invalid(item.value_mark("file"), error)
     return tuple(found)
-
-
-def written(result) -> str:
-    """A result as it would be written in a score file: yes, partial, 92.5%, {count: 7, of: 9}."""
-    if isinstance(result, bool):
-        return "yes" if result else "no"
-    if isinstance(result, Quantity):
-        return result.text
-    if isinstance(result, Ratio):
-        return f"{{count: {result.count}, of: {result.of}}}"
-    if isinstance(result, Change):
-        return f"{{value: {result.value.text}, baseline: {result.baseline.text}}}"
-    if isinstance(result, Missed):
-        return f"{{missed: {result.missed}, extra: {result.extra}}}" if result.extra else f"{{missed: {result.missed}}}"
-    if isinstance(result, Decimal):
-        return plain(result)
-    if isinstance(result, int):
-        return f"{{count: {result}}}"
-    return str(result)
-
-
-# --- results, one reader per rule kind ------------------------------------------------
-
-def read_result(rule, value, maximum: Decimal):
-    """What `result:` means under this rule; Invalid (with a hint) when it does not fit."""
-    return _RESULT_READERS[rule.kind](rule, value, maximum)
-
-
-def _word(value) -> str:
-    return str(scalar(value)).strip()
-
-
-def result_check(rule, value, maximum):
-    word = _word(value)
-    if word in ("yes", "no"):
-        return word == "yes"
-    guess = {"是": "yes", "符合": "yes", "true": "yes", "否": "no", "不符合": "no", "false": "no"}.get(word)
-    raise Invalid(f"expected yes or no (rule: check), got {describe(value)}",
-                  f"did you mean {guess}?" if guess else "write yes when the indicator is met, no when it is not")
-
-
-def result_levels(rule, value, maximum):
-    """A level key; `yes` and `no` also name the highest and the lowest level
-    (得满分 / 不得分) unless the levels use those keys themselves."""
-    word = _word(value)
-    if rule.find(word):
-        return word
-    if word in ("yes", "no"):
-        ordered = sorted(rule.levels, key=lambda level: level.points)
-        return (ordered[-1] if word == "yes" else ordered[0]).key
-    by_label = next((level.key for level in rule.levels if level.label == word), None)
-    keys = [level.key for level in rule.levels]
-    hint = (f"{word!r} is the label of level {by_label!r}: write result: {by_label}" if by_label
-            else suggest(word, keys, "levels") + "; levels: " + ", ".join(f"{l.key} ({l.label})" for l in rule.levels))
-    raise Invalid(f"expected one of the levels {', '.join(keys)}, got {describe(value)}", hint)
-
-
-def result_thresholds(rule, value, maximum):
-    if rule.relative_to:
-        fields = _exact_map(value, {"value": quantity, "baseline": quantity},
-                            "{value: 93%, baseline: 90%} (the rule compares against a baseline)")
-        change = Change(fields["value"], fields["baseline"])
-        for part in (change.value, change.baseline):
-            _same_unit(part, rule.percent, value)
-        return change
-    return _measured(value, rule.percent)
-
-
-def result_linear(rule, value, maximum):
-    return _measured(value, rule.full_at.percent)
-
-
-def _measured(value, percent: bool):
-    """A number, a percentage, or {count, of}, in the unit the rule's bounds use."""
-    if isinstance(value, Map):
-        if not percent:
-            raise Invalid("expected a plain number (the rule's bounds have no %), got {count, of}",
-                          "write the number itself, e.g. result: 6")
-        return _ratio(value).as_quantity()
-    measured = _quantity(value)
-    _same_unit(measured, percent, value)
-    return measured
-
-
-def _quantity(value) -> Quantity:
-    if isinstance(value, Scalar):
-        numeric(value)              # digits of another script are named as such, not as "not a number"
-    try:
-        return quantity(value)
-    except Invalid:
-        raise Invalid(f"expected a number, a percentage such as 92.5%, or {{count: 4, of: 6}}, got {describe(value)}")
-
-
-def _same_unit(measured: Quantity, percent: bool, value) -> None:
-    if percent and not measured.percent:
-        shown = plain(Decimal(measured.text) * 100) if measured.value <= 1 else measured.text
-        raise Invalid(f"expected a percentage such as 92.5%, got the plain number {measured.text}",
-                      f"did you mean {shown}%?", mark_of(value, None))
-    if not percent and measured.percent:
-        raise Invalid(f"expected a plain number (the rule's bounds have no %), got {measured.text}",
-                      f"did you mean {measured.text[:-1]}?", mark_of(value, None))
-
-
-def result_deduct(rule, value, maximum):
-    parsers = {"missed": integer, "extra": integer} if rule.bonus_every else {"missed": integer}
-    example = "{missed: 2} or {missed: 0, extra: 7}" if rule.bonus_every else "{missed: 2}"
-    fields = _exact_map(value, parsers, example, optional=("extra",))
-    return Missed(fields["missed"], fields.get("extra", 0))
-
-
-def result_share(rule, value, maximum):
-    return _ratio(value)
-
-
-def _ratio(value) -> Ratio:
-    fields = _exact_map(value, {"count": integer, "of": integer}, "{count: 7, of: 9}")
-    if fields["of"] == 0:
-        raise Invalid("expected of: to be at least 1, got 0", "of is the number of items counted", value.value_mark("of"))
-    if fields["count"] > fields["of"]:
-        raise Invalid(f"expected count ≤ of, got {fields['count']} of {fields['of']}",
-                      "count is how many of the `of` items were met", value.value_mark("count"))
-    return Ratio(fields["count"], fields["of"])
-
-
-def result_judged(rule, value, maximum):
-    try:
-        points = number(value)
-    except Invalid:
-        raise Invalid(f"expected the points given, a number from 0 to {plain(maximum)}, got {describe(value)}")
-    if not 0 <= points <= maximum:
-        raise Invalid(f"expected points from 0 to {plain(maximum)}, got {plain(points)}")
-    if points % rule.step:
-        raise Invalid(f"expected a multiple of {plain(rule.step)}, got {plain(points)}",
-                      f"round to a step of {plain(rule.step)}")
-    return points
-
-
-def result_tally(rule, value, maximum):
-    return _exact_map(value, {"count": integer}, "{count: 7}")["count"]
-
-
-def _exact_map(value, parsers: dict, example: str, optional: tuple = ()) -> dict:
-    """A small result mapping with exactly these keys; the first problem is raised."""
-    if not isinstance(value, Map):
-        guess = ""
-        if isinstance(value, Scalar) and len(parsers) == 1:
-            guess = f"did you mean {{{next(iter(parsers))}: {value}}}?"
-        raise Invalid(f"expected {example}, got {describe(value)}", guess or f"write it as {example}")
-    for key in value:
-        if key not in parsers:
-            raise Invalid(f"expected the keys {', '.join(parsers)}, got the unknown key {key!r}",
-                          suggest(key, parsers, "keys"), value.key_mark(key))
-    result = {}
-    for key, parse in parsers.items():
-        if key not in value:
-            if key in optional:
-                continue
-            raise Invalid(f"expected the key {key!r} in {example}, got no such key", f"write it as {example}", value.mark)
-        try:
-            result[key] = parse(value[key])
-        except Invalid as error:
-            raise Invalid(error.message, error.hint, value.value_mark(key)) from None
-    return result
-
-
-_RESULT_READERS = {
-    "check": result_check, "levels": result_levels, "thresholds": result_thresholds,
-    "deduct": result_deduct, "share": result_share, "linear": result_linear,
-    "judged": result_judged, "tally": result_tally,
-}

@@ -1,80 +1,277 @@
-"""Scoring a score sheet against its rubric, then grading and ranking.
+"""Scoring an assessment, in FORMAT.md's order, as pure functions of model values:
 
-Each indicator's points are rounded half-up to the rubric's precision; section
-and entity totals are exact sums of those rounded points, so the printed parts
-always add up to the printed total."""
+1. each indicator on the entity's own result (the first pass);
+2. the rules that look across the assessment — ranked, relative to the best or the mean —
+   once every entity's own results are known (the second pass);
+3. sections (pools clamped to 0 … their points), the base (rescaled when not-applicable
+   indicators are left out), bonus sections (capped), adjustments, the total (never below 0);
+4. ranks by total; the grade by total; veto effects; grade quotas, in rank order.
+
+Each indicator's points are rounded half-up to the rubric's precision, once; sections and
+totals are exact sums of those rounded points, so the printed parts always add up to the
+printed total. Measures, means and ratios stay exact; only points are rounded."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
-from ..model import EntityResult, Entry, Indicator, IndicatorScore, Rubric, ScoreSheet
-from .rules import score
+from ..model import (AdjustmentLine, Clamp, EntityResult, Entry, GradeNote, Indicator, IndicatorScore, Rubric,
+                     ScoreSheet, Section)
 from ..numbers import plain, round_half_up
+from ..rules import Reference, words
 
 NOT_ASSESSED = {"zh-CN": "未评估", "en": "not assessed"}
 NOT_APPLICABLE = {"zh-CN": "不适用", "en": "not applicable"}
 
 
-def score_indicator(indicator: Indicator, entry: Entry | None, precision: int,
-                    language: str = "zh-CN", rescale: bool = False) -> IndicatorScore:
+def _say(table: dict, language: str) -> str:
+    return table.get(language, table["zh-CN"])
+
+
+# --- the first pass: each indicator on the entity's own result -------------------------------
+
+def score_indicator(indicator: Indicator, entry: Entry | None, precision: int, language: str = "zh-CN",
+                    rescale: bool = False, ref: Reference | None = None) -> IndicatorScore:
     """One indicator's points, status and explanation ("92.5% ≥ 90% → 3/5")."""
     maximum = plain(indicator.points)
     if entry is None:
         return IndicatorScore(indicator, None, Decimal(0), None, "not_assessed",
                               f"{_say(NOT_ASSESSED, language)} → 0/{maximum}")
     if entry.not_applicable:
-        because = _say(NOT_APPLICABLE, language) + (f"：{entry.reason}" if language != "en" else f": {entry.reason}")
+        because = _say(NOT_APPLICABLE, language) + ("：" if language != "en" else ": ") + entry.reason
         return IndicatorScore(indicator, entry, Decimal(0), None, "not_applicable", because, excluded=rescale)
-    outcome = score(indicator.rule, entry.result, indicator.points, language)
+    rule = indicator.rule
+    floor = not (indicator.pooled and rule.lifts_floor)
+    outcome = rule.score(entry.result, Fraction(indicator.points), words(rule, language), floor=floor, ref=ref)
     computed = round_half_up(outcome.points, precision)
     points = entry.override.points if entry.override else computed
-    return IndicatorScore(indicator, entry, points, computed, status_of(points, indicator.points),
+    return IndicatorScore(indicator, entry, points, computed, status_of(indicator, entry, points),
                           f"{outcome.because} → {plain(computed)}/{maximum}")
 
 
-def status_of(points: Decimal, maximum: Decimal) -> str:
-    if points > maximum:
+def status_of(indicator: Indicator, entry: Entry, points: Decimal) -> str:
+    if indicator.is_condition:
+        return "full" if entry.result else "zero"
+    if points > indicator.points:
         return "bonus"
-    if points == maximum:
+    if points == indicator.points:
         return "full"
-    return "zero" if points == 0 else "partial"
+    return "zero" if points <= 0 else "partial"
 
 
-def _say(words: dict, language: str) -> str:
-    return words.get(language, words["zh-CN"])
-
-
-def score_sheet(rubric: Rubric, sheet: ScoreSheet, language: str = "zh-CN") -> EntityResult:
-    """Every indicator of the rubric for one entity, with section totals, total and grade."""
+def score_own(rubric: Rubric, sheet: ScoreSheet, language: str = "zh-CN") -> dict[str, IndicatorScore]:
+    """Every indicator an entity's own result decides; rules across entities are left out."""
     rescale = rubric.not_applicable == "rescale"
-    scores = {key: score_indicator(indicator, sheet.entries.get(key), rubric.precision, language, rescale)
-              for key, indicator in rubric.indicators.items()}
-    sections = {section.key: sum((scores[i.key].points for i in section.all_indicators()), Decimal(0))
-                for section in rubric.walk_sections()}
-    section_max = {section.key: sum((i.points for i in section.all_indicators() if not scores[i.key].excluded),
-                                    Decimal(0)) for section in rubric.walk_sections()}
-    raw_total = sum((s.points for s in scores.values()), Decimal(0))
-    applicable = sum((s.indicator.points for s in scores.values() if not s.excluded), Decimal(0))
-    total = raw_total
+    return {key: score_indicator(indicator, sheet.entries.get(key), rubric.precision, language, rescale)
+            for key, indicator in rubric.indicators.items() if not indicator.rule.cross}
+
+
+# --- the second pass: rules that look across the assessment -----------------------------------
+
+def references(indicator: Indicator, sheets: list[ScoreSheet]) -> dict[str, Reference]:
+    """For each entity assessed on a cross-entity indicator: the best value, the mean and its
+    place. Entities not assessed or not applicable on it are left out of all three."""
+    rule = indicator.rule
+    values = {}
+    for sheet in sheets:
+        entry = sheet.entries.get(indicator.key)
+        if entry is not None and not entry.not_applicable:
+            values[sheet.entity] = rule.measure(entry.result)
+    if not values:
+        return {}
+    percent = next(iter(values.values()))[1]
+    numbers = {entity: value for entity, (value, _) in values.items()}
+    lower = getattr(rule, "order", "higher") == "lower"
+    best = min(numbers.values()) if lower else max(numbers.values())
+    mean = sum(numbers.values(), Fraction(0)) / len(numbers)
+    refs = {}
+    for entity, value in numbers.items():
+        better = sum(1 for other in numbers.values() if (other < value if lower else other > value))
+        tied = sum(1 for other in numbers.values() if other == value) > 1
+        refs[entity] = Reference(best, mean, better + 1, tied, len(numbers), percent)
+    return refs
+
+
+def score_across(rubric: Rubric, sheets: list[ScoreSheet], language: str = "zh-CN") -> dict[str, dict[str, IndicatorScore]]:
+    """The cross-entity indicators' scores, by entity then indicator key."""
+    rescale = rubric.not_applicable == "rescale"
+    scored: dict[str, dict[str, IndicatorScore]] = {sheet.entity: {} for sheet in sheets}
+    for key, indicator in rubric.indicators.items():
+        if not indicator.rule.cross:
+            continue
+        refs = references(indicator, sheets)
+        for sheet in sheets:
+            scored[sheet.entity][key] = score_indicator(indicator, sheet.entries.get(key), rubric.precision, language,
+                                                        rescale, refs.get(sheet.entity))
+    return scored
+
+
+# --- totals -----------------------------------------------------------------------------------
+
+def total_entity(rubric: Rubric, sheet: ScoreSheet, scores: dict[str, IndicatorScore]) -> EntityResult:
+    """Sections, base, bonus, adjustments and total for one entity; grades come later."""
+    sections: dict[str, Decimal] = {}
+    section_max: dict[str, Decimal] = {}
+    clamps: list[Clamp] = []
+    for top in rubric.sections:
+        _total_section(top, scores, sections, section_max, clamps)
+    sections = {s.key: sections[s.key] for s in rubric.walk_sections()}          # outermost first, as printed
+    section_max = {s.key: section_max[s.key] for s in rubric.walk_sections()}
+    base_raw = sum((sections[s.key] for s in rubric.base_sections), Decimal(0))
+    applicable = sum((section_max[s.key] for s in rubric.base_sections), Decimal(0))
     rescaled = applicable != rubric.points
+    base = base_raw
     if rescaled:
-        total = round_half_up(Fraction(raw_total) * Fraction(rubric.points) / Fraction(applicable),
-                              rubric.precision) if applicable else Decimal(0)
-    # 一票否决 when a veto indicator scores 0 — and an indicator not assessed counts 0
-    vetoed_by = tuple(key for key, s in scores.items() if s.indicator.veto and s.status in ("zero", "not_assessed"))
-    grade = rubric.lowest_grade if vetoed_by else rubric.grade_for(total)
-    return EntityResult(entity=sheet.entity, sheet=sheet, scores=scores, sections=sections,
-                        raw_total=raw_total, total=total, applicable_points=applicable,
-                        grade=grade, vetoed_by=vetoed_by, rescaled=rescaled, section_max=section_max)
+        base = round_half_up(Fraction(base_raw) * Fraction(rubric.points) / Fraction(applicable),
+                             rubric.precision) if applicable else Decimal(0)
+    bonus_raw = sum((sum((scores[i.key].points for i in s.all_indicators()), Decimal(0))
+                     for s in rubric.bonus_sections), Decimal(0))
+    bonus = sum((sections[s.key] for s in rubric.bonus_sections), Decimal(0))
+    lines, adjusted = _adjustments(rubric, sheet)
+    total = max(base + bonus + adjusted, Decimal(0))
+    return EntityResult(entity=sheet.entity, sheet=sheet, scores=scores, sections=sections, raw_total=base_raw,
+                        total=total, applicable_points=applicable, grade="", rescaled=rescaled,
+                        section_max=section_max, base=base, bonus=bonus, bonus_raw=bonus_raw, adjustments=lines,
+                        adjustments_total=adjusted, clamps=tuple(clamps))
 
 
-def rank(results: list[EntityResult]) -> list[EntityResult]:
-    """Highest total first; dense ranks, so tied totals share a rank and the next rank follows on."""
+def _total_section(section: Section, scores, sections, section_max, clamps) -> None:
+    """A section's points: the sum below it; a pool kept within 0 … its (applicable) points,
+    a bonus section capped at its points."""
+    for child in section.sections:
+        _total_section(child, scores, sections, section_max, clamps)
+    raw = sum((sections[c.key] for c in section.sections), Decimal(0)) + \
+        sum((scores[i.key].points for i in section.indicators), Decimal(0))
+    applicable = sum((section_max[c.key] for c in section.sections), Decimal(0)) + \
+        sum((i.points for i in section.indicators if not scores[i.key].excluded), Decimal(0))
+    if section.bonus:
+        applicable = section.points
+    section_max[section.key] = applicable
+    kept = raw
+    if section.pool or section.bonus:
+        kept = min(max(raw, Decimal(0)), applicable)
+        if kept != raw:
+            clamps.append(Clamp(section.key, raw, kept))
+    sections[section.key] = kept
+
+
+def _adjustments(rubric: Rubric, sheet: ScoreSheet) -> tuple[tuple[AdjustmentLine, ...], Decimal]:
+    """加减分项: each item per occurrence; the minus side and the plus side capped on their own."""
+    if rubric.adjustments is None or not sheet.adjustments:
+        return (), Decimal(0)
+    lines = tuple(AdjustmentLine(item, sheet.adjustments[item.key], item.per * sheet.adjustments[item.key])
+                  for item in rubric.adjustments.items if sheet.adjustments.get(item.key))
+    minus = sum((line.amount for line in lines if line.amount < 0), Decimal(0))
+    plus = sum((line.amount for line in lines if line.amount > 0), Decimal(0))
+    if rubric.adjustments.minus_most is not None:
+        minus = max(minus, -rubric.adjustments.minus_most)
+    if rubric.adjustments.plus_most is not None:
+        plus = min(plus, rubric.adjustments.plus_most)
+    return lines, minus + plus
+
+
+# --- ranks, grades, veto effects, quotas --------------------------------------------------------
+
+def rank(results: list[EntityResult], ranking: str = "competition") -> list[EntityResult]:
+    """Highest total first. Competition ranks (1, 2, 2, 4), the common reading of 第N名, or dense
+    (1, 2, 2, 3); tied totals share a rank either way and are marked tied (并列)."""
     ordered = sorted(results, key=lambda r: (-r.total, r.entity))
-    totals = sorted({r.total for r in ordered}, reverse=True)
-    position = {total: n for n, total in enumerate(totals, start=1)}
+    counts: dict[Decimal, int] = {}
     for result in ordered:
-        result.rank = position[result.total]
+        counts[result.total] = counts.get(result.total, 0) + 1
+    distinct = 0
+    for place, result in enumerate(ordered, start=1):
+        first_of_tie = place == 1 or ordered[place - 2].total != result.total
+        if first_of_tie:
+            distinct += 1
+            result.rank = place if ranking == "competition" else distinct
+        else:
+            result.rank = ordered[place - 2].rank
+        result.tied = counts[result.total] > 1
     return ordered
+
+
+def grade(rubric: Rubric, ranked: list[EntityResult]) -> None:
+    """The grade by total, then veto effects, then quotas in rank order (FORMAT.md's order)."""
+    if not rubric.grades:
+        return
+    for result in ranked:
+        result.grade_by_total = result.grade = rubric.grade_for(result.total)
+        _apply_vetoes(rubric, result)
+    _apply_quotas(rubric, ranked)
+
+
+def _apply_vetoes(rubric: Rubric, result: EntityResult) -> None:
+    """一票否决 and its milder forms. A scoring veto item triggers on 0 points or when not
+    assessed; a condition item (points: 0) on `no`. Several effects: the lowest grade any of
+    them gives; down_one applies once."""
+    triggered = [(key, score.indicator.veto) for key, score in result.scores.items() if score.indicator.veto
+                 and (score.status in ("zero", "not_assessed") if not score.indicator.is_condition
+                      else score.entry is not None and score.status == "zero")]
+    result.vetoed_by = tuple(key for key, _ in triggered)
+    if not triggered:
+        return
+    lowest = len(rubric.grades) - 1
+    now = rubric.grade_index(result.grade)
+    outcomes = []
+    for key, veto in triggered:
+        if veto.effect == "lowest":
+            outcomes.append(lowest)
+        elif veto.effect == "not_top":
+            outcomes.append(min(max(now, 1), lowest))
+        elif veto.effect == "down_one":
+            outcomes.append(min(now + 1, lowest))
+        else:
+            outcomes.append(max(now, rubric.grade_index(veto.grade)))
+    worst = max(outcomes)
+    effects = tuple(dict.fromkeys(veto.effect if veto.effect != "grade" else f"grade:{veto.grade}"
+                                  for _, veto in triggered))
+    if worst != now:
+        result.grade_notes += (GradeNote("veto", result.grade, rubric.grades[worst].label, result.vetoed_by,
+                                         ",".join(effects)),)
+        result.grade = rubric.grades[worst].label
+    elif result.vetoed_by:
+        result.grade_notes += (GradeNote("veto", result.grade, result.grade, result.vetoed_by, ",".join(effects)),)
+
+
+def _apply_quotas(rubric: Rubric, ranked: list[EntityResult]) -> None:
+    """优秀不超过总数的15%: in rank order, a grade with a quota goes to at most ⌊quota × n⌋
+    entities; those tied at the edge all move down together, to the next grade down, where
+    they count toward that grade's quota. A vetoed entity takes no quota place."""
+    n = len(ranked)
+    for index, level in enumerate(rubric.grades[:-1]):
+        if level.quota is None:
+            continue
+        places = math.floor(level.quota * n)
+        holders = [r for r in ranked if r.grade == level.label and not r.vetoed_by]
+        if len(holders) <= places:
+            continue
+        cut = places
+        while 0 < cut < len(holders) and holders[cut].total == holders[cut - 1].total:
+            cut -= 1                              # tied at the edge: they all move down together
+        lower = rubric.grades[index + 1].label
+        for result in holders[cut:]:
+            result.grade_notes += (GradeNote("quota", level.label, lower, effect=level.quota_text, places=places,
+                                             entities=n),)
+            result.grade = lower
+
+
+# --- the whole assessment ------------------------------------------------------------------------
+
+def score_assessment(rubric: Rubric, sheets: list[ScoreSheet], language: str = "zh-CN",
+                     own: dict[str, dict[str, IndicatorScore]] | None = None) -> list[EntityResult]:
+    """Every entity of one assessment, scored in both passes, ranked and graded.
+    `own` may hold first-pass scores already computed (a preview reuses them)."""
+    own = own if own is not None else {sheet.entity: score_own(rubric, sheet, language) for sheet in sheets}
+    across = score_across(rubric, sheets, language)
+    results = []
+    for sheet in sheets:
+        merged = {**own[sheet.entity], **across[sheet.entity]}
+        scores = {key: merged[key] for key in rubric.indicators}          # in the rubric's order
+        results.append(total_entity(rubric, sheet, scores))
+    ranked = rank(results, rubric.ranking)
+    grade(rubric, ranked)
+    return ranked

@@ -16,7 +16,7 @@ from . import urls
 from ..git.history import History
 from ..model import Assessment, EntityResult, Indicator, Rubric, Section, Unit
 from ..load.project import Project
-from ..score.rules import describe_rule
+from ..rules import describe_rule
 
 UNITS_FILE = "content/units.yaml"
 SITE_FILE = "content/site.yaml"
