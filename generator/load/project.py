@@ -157,6 +157,7 @@ def load_project(root: Path | None = None, sources: Sources | None = None, tree=
     assessments = _load_assessments(tree, sources, rubrics, units, evidence, problems)
     pages = _load_pages(tree, sources, problems)
     _check_evidence_names(assessments, problems)
+    _check_compared_values(assessments, rubrics, problems)
     problems.raise_if_any()
     project = Project(tree.root, site, units, rubrics, assessments, pages, theme=theme, tree=tree,
                       sources=list(sources.read), warnings=sorted(set(problems.warnings)))
@@ -227,6 +228,29 @@ def _wrong_file(name: str, right_place: bool, expected: str) -> tuple[str, str]:
         return f"expected {expected}, got {name}", f"rename it to {stem}{ending}"
     return (f"expected {expected}, got {name}",
             "keep other files outside content/ and rubrics/ (evidence goes in content/evidence/)")
+
+
+def _check_compared_values(assessments: dict[str, Assessment], rubrics: dict[str, Rubric], problems: Problems) -> None:
+    """Values compared across entities (ranked, relative to the best or the mean) are written
+    alike: all percentages or all plain numbers, as the first entity's."""
+    for assessment in assessments.values():
+        rubric = rubrics.get(assessment.rubric)
+        for key, indicator in (rubric.indicators.items() if rubric else ()):
+            if not indicator.rule.cross:
+                continue
+            first = None
+            for sheet in assessment.sheets.values():
+                entry = sheet.entries.get(key)
+                if entry is None or entry.not_applicable or entry.result is None:
+                    continue
+                _, percent = indicator.rule.measure(entry.result)
+                if first is None:
+                    first = (percent, sheet)
+                elif percent != first[0]:
+                    what = "a percentage" if first[0] else "a plain number"
+                    problems.add(entry.mark, f"expected {what} for {key}, like {first[1].path}, got "
+                                 f"{'a percentage' if percent else 'a plain number'}",
+                                 "values compared across entities are written alike")
 
 
 def _check_evidence_names(assessments: dict[str, Assessment], problems: Problems) -> None:

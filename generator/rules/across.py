@@ -33,12 +33,12 @@ class Ranked(Kind):
     cross = True
     WORDS = {"zh-CN": {"rule": "按{value}排名（{order}）：{places}{after}。", "higher": "高者在前", "lower": "低者在前",
                        "place": "第{n}名得{points}分", "after": "，其后每降一名扣{less}分，扣完为止", "sep": "，",
-                       "value": "结果数值", "because": "{value}，第{n}名{tied} → {points}",
+                       "value": "结果数值", "because": "{value}，第{n}名{tied}",
                        "because_after": "{value}，第{n}名{tied}：{last} − {less} × {steps} = {points}", "tied": "（并列）"},
              "en": {"rule": "By rank of the value ({order}): {places}{after}.", "higher": "highest first",
                     "lower": "lowest first", "place": "place {n}: {points}", "sep": ", ",
                     "after": "; each place after, {less} less, not below 0", "value": "",
-                    "because": "{value}, place {n}{tied} → {points}",
+                    "because": "{value}, place {n}{tied}",
                     "because_after": "{value}, place {n}{tied}: {last} − {less} × {steps} = {points}", "tied": " (tied)"}}
 
     @classmethod
