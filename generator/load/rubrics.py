@@ -152,6 +152,7 @@ class _RubricReader:
         self.resolve_unit = resolve_unit
         self.problems = problems
         self.indicators: dict[str, Indicator] = {}
+        self.unread: dict[tuple, Decimal] = {}    # section path → points of indicators whose rule is broken
 
     def items(self, value, mark: Mark, what: str) -> list:
         if isinstance(value, Seq) and value:
@@ -199,7 +200,8 @@ class _RubricReader:
                                  depth + 1, pooled, in_bonus) if has_sections else []
         indicators = self.indicator_list(fields["indicators"], value.value_mark("indicators"),
                                          (*parents, fields["id"]), pooled, in_bonus) if has_indicators else []
-        total = sum((c.points for c in children), Decimal(0)) + sum((i.points for i in indicators), Decimal(0))
+        total = sum((c.points for c in children), Decimal(0)) + sum((i.points for i in indicators), Decimal(0)) \
+            + self.unread.get((*parents, fields["id"]), Decimal(0))    # a broken rule is reported once, not as a sum
         if fields["points"] is not None and not fields["bonus"]:
             _check_total(fields["points"], total, value.value_mark("points"), f"the indicators in section {key}",
                          self.problems)
@@ -243,6 +245,8 @@ class _RubricReader:
             except Invalid as error:
                 self.problems.add_invalid(value.value_mark("rule"), error)
         if rule is None or fields.get("text") is None:
+            if maximum is not None:
+                self.unread[parents] = self.unread.get(parents, Decimal(0)) + maximum
             return None
         if maximum == 0 and not (veto and rule.condition):
             self.problems.add(value.value_mark("points"), f"expected the indicator's points to be greater than 0, "

@@ -129,12 +129,14 @@ class Deduct(Kind):
         items = _read_items(found["items"], spec.value_mark("items"), problems, bonus=False)
         bonus_items = _read_items(found["bonus_items"], spec.value_mark("bonus_items"), problems, bonus=True) \
             if found.get("bonus_items") is not None else ()
-        keys = [item.key for item in items + bonus_items]
-        for key in {k for k in keys if keys.count(k) > 1}:
-            problems.add(spec.mark, f"expected each item key once, got {key!r} twice", "give each item its own key")
         if found.get("bonus_most") is not None and not bonus_items:
             problems.add(spec.key_mark("bonus_most"), "expected bonus_most only with bonus_items, got it without")
         if items is None or bonus_items is None:
+            return None
+        keys = [item.key for item in items + bonus_items]
+        for key in sorted({k for k in keys if keys.count(k) > 1}):
+            problems.add(spec.value_mark("items"), f"expected each item key once, got {key!r} twice",
+                         "give each item its own key")
             return None
         return cls(items=items, most=found.get("most"), bonus_items=bonus_items, bonus_most=found.get("bonus_most"))
 
