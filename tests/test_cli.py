@@ -18,14 +18,14 @@ def run(*args):
 def test_check_passes_on_the_repository_content():
     result = run("-C", str(REPO), "check")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("✓ 3 rubrics (72 indicators), 5 assessments, 16 score files")
+    assert result.output.startswith("✓ 4 rubrics (85 indicators), 6 assessments, 22 score files")
 
 
 def test_check_reports_every_problem_and_exits_1():
     result = run("-C", str(FIXTURES / "broken"), "check")
     expected = (FIXTURES / "broken" / "expected-errors.txt").read_text(encoding="utf-8")
     assert result.exit_code == 1
-    assert result.stderr == expected + "✗ 15 problems in 6 files\n"
+    assert result.stderr == expected + "✗ 14 problems in 6 files\n"
 
 
 def test_check_outside_a_project_says_where_to_run(tmp_path):

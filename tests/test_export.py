@@ -84,8 +84,13 @@ def test_every_total_is_the_sum_of_its_parts(project):
     for assessment_id, results in project.results.items():
         rubric = project.rubric_of(project.assessments[assessment_id])
         for result in results:
-            assert result.raw_total == sum(s.points for s in result.scores.values())
-            assert result.raw_total == sum(result.sections[s.key] for s in rubric.sections)
+            assert result.raw_total == sum(result.sections[s.key] for s in rubric.base_sections)
+            assert result.total == max(result.base + result.bonus + result.adjustments_total, 0)
+            for section in rubric.walk_sections():
+                parts = sum(result.sections[c.key] for c in section.sections) + \
+                    sum(result.scores[i.key].points for i in section.indicators)
+                kept = min(max(parts, 0), result.section_max[section.key]) if section.pool or section.bonus else parts
+                assert result.sections[section.key] == kept
 
 
 def test_json_numbers_are_exact_literals(project):

@@ -31,14 +31,21 @@ def assessment_data(project: Project, assessment: Assessment) -> dict:
 def result_data(project: Project, result: EntityResult) -> dict:
     data = {
         "entity": result.entity, "name": project.units[result.entity].name, "total": result.total,
-        "grade": result.grade, "rank": result.rank, "assessed": result.assessed,
+        "base": result.base, "bonus": result.bonus, "adjustments": [
+            {"key": line.item.key, "label": line.item.label, "count": line.count, "amount": line.amount}
+            for line in result.adjustments],
+        "grade": result.grade, "rank": result.rank, "tied": result.tied, "assessed": result.assessed,
         "indicators_total": len(result.scores), "sections": result.sections,
         "indicators": {key: _indicator_data(score) for key, score in result.scores.items()},
     }
+    if result.adjustments:
+        data["adjustments_total"] = result.adjustments_total
     if result.rescaled:
         data.update(raw_total=result.raw_total, applicable_points=result.applicable_points)
     if result.vetoed_by:
         data["vetoed_by"] = list(result.vetoed_by)
+    if result.grade_notes:
+        data["grade_by_total"] = result.grade_by_total
     return data
 
 
