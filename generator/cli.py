@@ -15,6 +15,7 @@ import click
 
 from .errors import ProjectError, SettingError
 from .load.project import Project, load_project
+from .load.tree import inside_inputs, printable
 
 
 def _load(project_dir: str) -> Project:
@@ -58,7 +59,7 @@ def _selected(project: Project, drafts: bool, only: tuple[str, ...]):
             raise click.BadParameter(f"{', '.join(hidden)} {'is a draft' if len(hidden) == 1 else 'are drafts'}: "
                                      "add --drafts to include drafts", param_hint="--assessment")
     chosen = [a for a in project.assessments.values() if (drafts or not a.is_draft) and (not only or a.id in only)]
-    return sorted(sorted(chosen, key=lambda a: a.id), key=lambda a: a.period, reverse=True)
+    return sorted(sorted(chosen, key=lambda a: a.id), key=lambda a: a.period_key, reverse=True)
 
 
 def project_option(command):
@@ -113,6 +114,9 @@ def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], outp
     if output and not Path(output).resolve().parent.is_dir():
         raise click.BadParameter(f"the folder {Path(output).parent} does not exist; create it first",
                                  param_hint="--output")
+    if output and inside_inputs(Path(project_dir), Path(output)):
+        raise click.BadParameter(f"{output} is inside content/, rubrics/ or themes/, which scoresite reads; "
+                                 "write the export elsewhere", param_hint="--output")
     project = _load(project_dir)
     chosen = _selected(project, drafts, only)
     text = export_json(project, chosen) if fmt == "json" else export_csv(project, chosen)
@@ -198,6 +202,9 @@ def serve(project_dir: str, host: str, port: int, drafts: bool, open_browser: bo
     """Preview the site, rebuilding what an edit affects and reloading the browser."""
     from .site.serve import serve as run, stderr
 
+    if not host.strip():
+        raise click.BadParameter("expected an address such as 127.0.0.1 (or 0.0.0.0 to share the preview), got ''",
+                                 param_hint="--host")
     try:
         run(Path(project_dir).resolve(), host, port, drafts, open_browser, stderr)
     except OSError as error:
@@ -261,7 +268,7 @@ def verify(folder: str, manifest: str | None) -> None:
         _fail(str(error), 2)
     for label, names in (("missing", result.missing), ("added", result.added), ("altered", result.altered)):
         for name in names:
-            click.echo(f"{label}: {name}", err=True)
+            click.echo(f"{label}: {printable(name)}", err=True)     # a file name must not repaint the terminal
     commit = f" (source commit {result.source_commit[:7]})" if result.source_commit else ""
     if result.ok:
         click.secho(f"✓ all {result.checked:,} files match the manifest{commit}", fg="green")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -157,6 +158,7 @@ class Rubric:
     indicators: dict[str, Indicator] = field(default_factory=dict)
     ranking: str = "competition"      # competition (1, 2, 2, 4) | dense (1, 2, 2, 3)
     adjustments: Optional[Adjustments] = None
+    unreadable: frozenset = frozenset()   # keys of indicators that failed to load (reported with the rubric)
 
     @property
     def base_sections(self) -> list["Section"]:
@@ -248,6 +250,12 @@ class Assessment:
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
+
+    @property
+    def period_key(self) -> tuple:
+        """The period for ordering, numbers as numbers: 2026-9 comes before 2026-10."""
+        return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                     for part in re.findall(r"[0-9]+|[^0-9]+", self.period))
 
 
 @dataclass(frozen=True)

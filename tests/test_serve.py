@@ -183,9 +183,9 @@ def test_a_burst_of_saves_is_one_rebuild(server, example_copy):
     before = sum("rebuilt" in line for line in server.lines)
     sheet = example_copy / SHEET
     original = sheet.read_text(encoding="utf-8")
-    for value in ("80%", "81%", "82%", "83%", "84%"):             # five saves within ~0.1 s
+    for value in ("80%", "81%", "82%", "83%", "84%"):             # five saves within a few ms
         sheet.write_text(original.replace("{result: 85.5%}", f"{{result: {value}}}"), encoding="utf-8")
-        time.sleep(0.02)
+        time.sleep(0.002)
     server.wait_for(lambda: sum("rebuilt" in line for line in server.lines) > before, "a rebuild")
     time.sleep(1.0)
     assert sum("rebuilt" in line for line in server.lines) == before + 1
@@ -332,15 +332,15 @@ def test_a_loopback_preview_refuses_requests_for_another_host(server):
     assert _request(server, SCORECARD, "attacker.example") == 421
 
 
-def _temporary_sites() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("scoresite-serve-*"))
+def _temporary_sites(pid: int) -> set[Path]:
+    """The temporary sites of the preview running as process `pid` (other previews may run meanwhile)."""
+    return set(Path(tempfile.gettempdir()).glob(f"scoresite-serve-{pid}-*"))
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_stopped_preview_removes_its_temporary_site(example_copy, signum):
-    before = _temporary_sites()
     running = Server(example_copy)
-    mine = _temporary_sites() - before
+    mine = _temporary_sites(running.process.pid)
     assert len(mine) == 1
     running.process.send_signal(signum)
     running.process.wait(timeout=10)
@@ -349,9 +349,8 @@ def test_a_stopped_preview_removes_its_temporary_site(example_copy, signum):
 
 
 def test_a_preview_killed_outright_is_cleaned_up_by_the_next(example_copy):
-    before = _temporary_sites()
     running = Server(example_copy)
-    [mine] = _temporary_sites() - before
+    [mine] = _temporary_sites(running.process.pid)
     running.process.kill()
     running.process.wait()
     assert mine.exists()
@@ -376,3 +375,37 @@ def test_an_unexpected_error_in_a_pass_shows_the_error_page_not_stale_pages(exam
         assert "the preview could not rebuild: RuntimeError: boom" in body.decode("utf-8")
     finally:
         preview.close()
+
+
+def _raw_request(server, method: str, path: str, host: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        connection.request(method, "/" + path, headers={"Host": host})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("path", ["livereload.js", "forcereload", SCORECARD])
+def test_every_handler_refuses_a_foreign_host(server, path):
+    assert _raw_request(server, "GET", path, f"evil.example:{server.port}")[0] == 421
+    assert _raw_request(server, "GET", path, f"127.0.0.1.:{server.port}")[0] == 421     # a trailing dot is another name
+
+
+def test_head_and_other_methods_get_an_answer_not_a_traceback(server):
+    status, body = _raw_request(server, "HEAD", SCORECARD, f"127.0.0.1:{server.port}")
+    assert status == 200 and body == b""
+    assert _raw_request(server, "POST", SCORECARD, f"127.0.0.1:{server.port}")[0] == 405
+    time.sleep(0.3)
+    assert not any("Traceback" in line for line in server.lines), server.lines
+
+
+def test_downloads_are_not_served_stale_while_the_project_is_broken(server, example_copy):
+    sheet = example_copy / SHEET
+    good = sheet.read_text(encoding="utf-8")
+    sheet.write_text(good.replace("result: 85.5%", "result: 85.5"), encoding="utf-8")
+    server.wait_for(lambda: server.get("data/2026-departments.json")[0] == 500, "the error page for a download")
+    assert server.get("assets/style.css")[0] == 200                # the error page's own stylesheet still loads
+    sheet.write_text(good, encoding="utf-8")
+    server.wait_for(lambda: server.get("data/2026-departments.json")[0] == 200, "the download back")

@@ -19,7 +19,7 @@ from ..load.rubrics import read_rubric
 from ..numbers import plain
 from ..score.scoring import score_assessment
 from ..load.sheets import read_sheet
-from ..load.tree import TreeError, git, in_git
+from ..load.tree import TreeError, git, in_git, unprintable
 from ..load.yamlio import load_bytes
 
 ZERO = "0" * 40
@@ -120,18 +120,23 @@ def _commit(fields: list[str]) -> Commit:
 
 
 def _parse(log: str):
-    """(commit, [(status, old path, new path, old blob, new blob)]) from `git log --raw -z`."""
-    for chunk in log.split("\x01")[1:]:
-        fields = chunk.split("\0")
-        commit = _commit(fields)
-        tokens = [t.lstrip("\n") for t in fields[5:]]
-        changes, i = [], 0
-        while i < len(tokens):
-            meta = tokens[i]
-            if not meta.startswith(":"):
-                i += 1
-                continue
-            _, _, old_blob, new_blob, status = meta[1:].split()
+    """(commit, [(status, old path, new path, old blob, new blob)]) from `git log --raw -z`.
+
+    Fields are NUL-separated; a commit's header is five fields, the first marked with \x01;
+    each change is a `:…` field and its path(s). A subject cannot hold NUL, so it cannot
+    break this (it may hold \x01 or newlines)."""
+    tokens = log.split("\0")
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].lstrip("\n")
+        if not (token.startswith("\x01") and len(token) == 41 and i + 4 < len(tokens)):
+            i += 1
+            continue
+        commit = _commit([token[1:], *tokens[i + 1:i + 5]])
+        i += 5
+        changes = []
+        while i < len(tokens) and tokens[i].lstrip("\n").startswith(":"):
+            _, _, old_blob, new_blob, status = tokens[i].lstrip("\n")[1:].split()
             kind = status[0]
             if kind in "RC":
                 changes.append((kind, tokens[i + 1], tokens[i + 2], old_blob, new_blob))
@@ -139,7 +144,7 @@ def _parse(log: str):
             else:
                 changes.append((kind, tokens[i + 1], tokens[i + 1], old_blob, new_blob))
                 i += 2
-        yield commit, changes
+        yield commit, [change for change in changes if not any(unprintable(p) for p in change[1:3])]
 
 
 class _Blobs:
@@ -214,7 +219,7 @@ class _Replay:
         revision = Revision(commit, new, kind, old if kind == "R" else None)
         before = self._score(old, old_blob, previous) if kind != "A" else None
         after = self._score(new, new_blob, self.state) if kind != "D" else None
-        revision.invalid = (kind != "A" and before is None) or (kind != "D" and after is None)
+        revision.invalid = kind != "D" and after is None          # this revision itself did not load
         if before or after:
             revision.changes = _compare(before, after)
             revision.total_before = before[0] if before else None

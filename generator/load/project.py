@@ -10,8 +10,8 @@ from pathlib import Path, PurePosixPath
 from ..errors import Invalid, Mark, Problems, suggest
 from ..model import Assessment, EntityResult, Notice, Page, Rubric, Site, Unit, UNIT_KINDS
 from .rubrics import read_rubric
-from .schema import (Field, boolean, date, id_problem, ident, integer, list_of, one_of, raw, read_map,
-                     text, url)
+from .schema import (Field, base_url, boolean, date, id_problem, ident, integer, list_of, one_of, raw,
+                     read_map, text, url)
 from ..score.scoring import score_assessment
 from .sheets import read_sheet
 from .characters import decode, forbidden_character, mojibake, position
@@ -23,7 +23,7 @@ from .yamlio import Seq, describe, load_bytes, load_text, mark_of
 SITE_FIELDS = {
     "title": Field(text, required=True, doc="the site's name, shown on every page"),
     "language": Field(one_of("zh-CN", "en"), default="zh-CN"),
-    "base_url": Field(url, default=""),
+    "base_url": Field(base_url, default=""),
     "theme": Field(ident, default="default"),
     "description": Field(text, default=""),
     "sample_data": Field(boolean, default=False),
@@ -157,8 +157,9 @@ def load_project(root: Path | None = None, sources: Sources | None = None, tree=
     assessments = _load_assessments(tree, sources, rubrics, units, evidence, problems)
     pages = _load_pages(tree, sources, problems)
     _check_evidence_names(assessments, problems)
-    _check_compared_values(assessments, rubrics, problems)
+    _check_compared_values(assessments, {r: v for r, v in rubrics.items() if v}, problems)
     problems.raise_if_any()
+    rubrics = {rid: rubric for rid, rubric in rubrics.items() if rubric is not None}
     project = Project(tree.root, site, units, rubrics, assessments, pages, theme=theme, tree=tree,
                       sources=list(sources.read), warnings=sorted(set(problems.warnings)))
     project.results = {aid: _score(sources, rubrics[a.rubric], a, site.language, problems)
@@ -285,6 +286,10 @@ def _load_site(tree, sources: Sources, problems: Problems) -> Site:
 def _load_units(tree, sources: Sources, problems: Problems) -> dict[str, Unit]:
     path = "content/units.yaml"
     if not tree.is_file(path):
+        if tree.is_file("content/site.yaml"):
+            problems.add(Mark(path), "expected content/units.yaml, the list of units (the assessed entities and the "
+                         "responsible units), got no such file", "start it with\n    - id: shuozhou\n      name: 朔州市\n"
+                         "      kind: city")
         return {}
     value = sources.load(path, problems)
     if value is UNREADABLE:
@@ -353,6 +358,7 @@ def _load_rubrics(tree, sources: Sources, resolver: UnitResolver, problems: Prob
                                   lambda: read_rubric(value, shown, resolver, problems)) \
             if value is not UNREADABLE else None
         if rubric is None:
+            rubrics[stem] = None            # reported already: an assessment naming it says nothing more
             continue
         if rubric.id != stem:
             problems.add(value.value_mark("id"), f"expected id: {stem} to match the file name, got id: {rubric.id}",
@@ -405,9 +411,11 @@ def _load_assessment(tree, folder: str, sources: Sources, rubrics: dict, problem
     if not fields:
         return None, None
     rubric = rubrics.get(fields.get("rubric"))
-    if fields.get("rubric") and rubric is None:
+    if fields.get("rubric") and fields["rubric"] not in rubrics:
         problems.add(value.value_mark("rubric"), f"expected the id of a rubric in rubrics/, got {fields['rubric']!r}",
-                     suggest(fields["rubric"], rubrics, "rubrics"))
+                     suggest(fields["rubric"], [r for r in rubrics if rubrics[r]], "rubrics")
+                     or (f"put it in rubrics/{fields['rubric']}.yaml" if tree.is_dir("rubrics") else
+                         f"there is no rubrics/ folder: put the rubric in rubrics/{fields['rubric']}.yaml"))
     if rubric is None or None in (fields.get(k) for k in ("title", "period", "status")):
         return None, rubric
     notice = None
@@ -466,7 +474,7 @@ def _load_page(tree, shown: str, problems: Problems) -> Page | None:
     """A Markdown page with YAML front matter between two '---' lines."""
     try:
         data = tree.read(shown)
-        source = decode(data, shown)
+        source = decode(data, shown).replace("\r\n", "\n").replace("\r", "\n")   # saved by Windows Notepad
     except Invalid as error:
         problems.add_invalid(Mark(shown), error)
         return None

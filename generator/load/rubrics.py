@@ -73,7 +73,7 @@ def read_rubric(value, path: str, resolve_unit: ResolveUnit, problems: Problems)
         id=fields["id"], title=fields["title"], source=fields["source"], points=fields["points"],
         precision=min(fields["precision"], 6), grades=grades,
         sections=sections, not_applicable=fields["not_applicable"], description=fields["description"],
-        path=path, indicators=reader.indicators, ranking=fields["ranking"],
+        path=path, indicators=reader.indicators, ranking=fields["ranking"], unreadable=frozenset(reader.broken),
         adjustments=_read_adjustments(fields["adjustments"], value.value_mark("adjustments"), problems)
         if fields.get("adjustments") is not None else None)
     base = [s for s in sections if not s.bonus]
@@ -153,6 +153,7 @@ class _RubricReader:
         self.problems = problems
         self.indicators: dict[str, Indicator] = {}
         self.unread: dict[tuple, Decimal] = {}    # section path → points of indicators whose rule is broken
+        self.broken: set[str] = set()              # keys of indicators reported as broken
 
     def items(self, value, mark: Mark, what: str) -> list:
         if isinstance(value, Seq) and value:
@@ -247,6 +248,7 @@ class _RubricReader:
         if rule is None or fields.get("text") is None:
             if maximum is not None:
                 self.unread[parents] = self.unread.get(parents, Decimal(0)) + maximum
+            self.broken.add(key)
             return None
         if maximum == 0 and not (veto and rule.condition):
             self.problems.add(value.value_mark("points"), f"expected the indicator's points to be greater than 0, "

@@ -234,10 +234,28 @@ def list_of(parse: Parser, allow_single: bool = True) -> Parser:
 
 
 def url(value) -> str:
-    """An http, https or mailto address: nothing else may become a link."""
+    """An http, https or mailto address: nothing else may become a link. A web address may not
+    carry a user name (https://evil.example\\@www.gov.cn/ leads to evil.example) or a backslash."""
     written = text(value)
     if not re.match(r"(https?://[^\s/]+|mailto:[^\s]+@)", written, re.IGNORECASE) or re.search(r"[\s<>\"]", written):
         raise Invalid(f"expected an http://, https:// or mailto: address, got {describe(written)}",
                       "only http, https and mailto links are published; local files go in `file:`")
+    if re.match(r"https?:", written, re.IGNORECASE):
+        authority = re.match(r"https?://([^/?#]*)", written, re.IGNORECASE).group(1)
+        if "@" in authority or "\\" in written:
+            raise Invalid(f"expected a web address without a user name or backslash, got {describe(written)}",
+                          "such an address can lead somewhere other than it reads; write the plain https:// address")
     return written
+
+
+def base_url(value) -> str:
+    """The site's public address: http or https, ending in '/', without a query or fragment."""
+    return check_base_url(str(scalar(value)).strip())
+
+
+def check_base_url(written: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/?#@\\<>\"':]+(:[0-9]{1,5})?(/[^\s?#<>\"'\\]*)?", written, re.IGNORECASE):
+        raise Invalid(f"expected a base URL such as https://www.example.gov.cn/kaohe/, got {describe(written)}",
+                      "http:// or https://, a host name, an optional path; no spaces, query (?) or fragment (#)")
+    return written if written.endswith("/") else written + "/"
 

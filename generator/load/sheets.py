@@ -35,6 +35,7 @@ EVIDENCE_FIELDS = {"title": Field(text, required=True), "url": Field(url), "file
 OVERRIDE_FIELDS = {"points": Field(number, required=True),
                    "reason": Field(text, required=True, doc="say why the points differ from the rule's")}
 NOT_APPLICABLE = "n/a"
+NOT_APPLICABLE_LOOKALIKES = {"n/a", "na", "n.a.", "不适用", "无", "/", "-", "—", "不涉及"}
 
 
 def read_sheet(value, path: str, rubric: Rubric | None, check_file: CheckFile,
@@ -99,6 +100,8 @@ def _warn_unanswered_conditions(sheet: ScoreSheet, rubric: Rubric, mark: Mark, p
 def _read_entry(key: str, value, mark: Mark, rubric: Rubric | None, check_file: CheckFile,
                 problems: Problems) -> Entry | None:
     indicator = rubric.indicators.get(key) if rubric else None
+    if rubric and key in rubric.unreadable:
+        return None                      # the rubric's error says why; no second, misleading one here
     if rubric and indicator is None:
         problems.add(mark, f"expected an indicator key of rubric {rubric.id!r}, got {key!r}",
                      suggest(key, rubric.indicators, "indicator keys"))
@@ -109,11 +112,20 @@ def _read_entry(key: str, value, mark: Mark, rubric: Rubric | None, check_file: 
     entry = Entry(key=key, result=None, note=fields["note"], mark=mark)
     entry.evidence = _read_evidence(fields.get("evidence"), value.value_mark("evidence"), check_file, problems)
     result = fields["result"]
-    if isinstance(result, Scalar) and str(result).strip() == NOT_APPLICABLE:
+    written = str(result).strip() if isinstance(result, Scalar) else None
+    if written is not None and written != NOT_APPLICABLE and written.lower().replace(" ", "") in NOT_APPLICABLE_LOOKALIKES:
+        problems.add(value.value_mark("result"), f"expected result: n/a (not applicable), got {describe(result)}",
+                     "write n/a exactly, with a reason")
+        return None
+    if written == NOT_APPLICABLE:
         entry.not_applicable, entry.reason = True, fields["reason"]
         if not entry.reason:
             problems.add(value.value_mark("result"), f"expected a reason beside result: n/a for {key}, got none",
                          "add e.g. reason: 本市无此项工作 — readers are told why it does not apply")
+        if indicator is not None and indicator.veto is not None:
+            problems.add(value.value_mark("result"), f"expected a result for the veto indicator {key}, got n/a",
+                         "a veto cannot be set aside as not applicable: write the result (an item that does not "
+                         "apply to the entity is met, e.g. result: yes)")
     elif fields["reason"]:
         problems.add(value.key_mark("reason"), "expected reason only beside result: n/a, got it beside a result",
                      "to change the points of a result, use override: {points: …, reason: …}")
@@ -142,7 +154,9 @@ def _read_override(value, mark: Mark, indicator, precision: int, problems: Probl
                      f"(the rubric's precision), got {plain(fields['points'])}", "round the points as the rubric does")
         return None
     limit = indicator.rule.upper_limit(indicator.points)
-    if limit is not None and fields["points"] > limit:
+    if limit is None:
+        limit = indicator.points      # a rule whose bonus has no cap: an override adjusts, it never invents 加分
+    if fields["points"] > limit:
         problems.add(value.value_mark("points"), f"expected override points of at most {plain(limit)}, "
                      f"got {plain(fields['points'])}", f"indicator {indicator.key} is worth {plain(indicator.points)}")
         return None
@@ -166,9 +180,16 @@ def _read_evidence(value, mark: Mark, check_file: CheckFile, problems: Problems)
         if has_url == has_file:
             problems.add(item.mark, f"expected either url or file in an evidence item, got {'both' if has_url else 'neither'}",
                          "url: for a web page (http, https, mailto); file: for a file under content/evidence/")
-        elif has_url and fields.get("url"):
+            continue
+        key = "url" if has_url else "file"
+        if fields.get(key) is None:
+            if item[key] is None or (isinstance(item[key], Scalar) and item[key].is_null):
+                problems.add(item.value_mark(key), f"expected {'an address' if has_url else 'a file path'} in "
+                             f"{key}:, got nothing", "write it, or remove the evidence item")
+            continue
+        if has_url:
             found.append(Evidence(fields["title"], url=fields["url"]))
-        elif has_file and fields.get("file"):
+        else:
             try:
                 file, sha = check_file(fields["file"])
                 found.append(Evidence(fields["title"], file=file, sha256=sha))

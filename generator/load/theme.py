@@ -88,6 +88,9 @@ def _read_strings(tree, name: str, problems: Problems) -> dict[str, str]:
                          suggest(key, built_in, "keys"))
         elif not isinstance(text, str) or not str(text).strip():
             problems.add(value.value_mark(key), f"expected text for {key!r}, got nothing", "write the text")
+        elif not plain_placeholders(str(text)):
+            problems.add(value.value_mark(key), f"expected plain placeholders such as {{n}} in {key!r}, got "
+                         f"{_clip(str(text))!r}", "write {name} with nothing after the name: no :format and no !r")
         elif placeholders(str(text)) != placeholders(built_in[key]):
             wanted = ", ".join("{" + p + "}" for p in sorted(placeholders(built_in[key]))) or "none"
             problems.add(value.value_mark(key), f"expected the placeholders {wanted} in {key!r}, got "
@@ -96,6 +99,19 @@ def _read_strings(tree, name: str, problems: Problems) -> dict[str, str]:
         else:
             strings[str(key)] = str(text)
     return strings
+
+
+def plain_placeholders(text: str) -> bool:
+    """Only {name}: a format spec such as {n:>999999999} would let a string exhaust memory."""
+    try:
+        return all(not spec and conversion is None and (name is None or name.isidentifier())
+                   for _, name, spec, conversion in string.Formatter().parse(text))
+    except ValueError:
+        return False
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def placeholders(text: str) -> set[str]:

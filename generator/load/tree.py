@@ -18,6 +18,12 @@ class TreeError(Exception):
 INPUTS = ("content", "rubrics", "themes")    # the only folders a project's files are read from
 
 
+def inside_inputs(root: Path, path: Path) -> str | None:
+    """The input folder (content, rubrics, themes) that `path` is in or is, or None."""
+    root, path = Path(root).resolve(), Path(path).resolve()
+    return next((top for top in INPUTS if path.is_relative_to(root / top)), None)
+
+
 def ignored(name: str) -> bool:
     """Files no one means as input: hidden files, editor backups, Office lock files, Windows' own."""
     return name.startswith((".", "~$")) or name.endswith("~") or name.lower() in ("thumbs.db", "desktop.ini")
@@ -176,7 +182,7 @@ class GitTree:
             meta, _, name = entry.partition("\t")
             mode, kind, sha = meta.split()
             local = name[len(self.prefix):]
-            hidden = any(ignored(part) for part in local.split("/"))     # as DiskTree skips them
+            hidden = any(ignored(part) or unprintable(part) for part in local.split("/"))   # as DiskTree skips them
             if kind == "blob" and mode in ("100644", "100755") and name.startswith(self.prefix) and not hidden:
                 self.blobs[local] = sha
         self._reader = None
@@ -237,7 +243,8 @@ class GitTree:
 def git(root: Path, *args: str) -> str:
     """Run git in `root`; TreeError with git's own words when it fails."""
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, encoding="utf-8")
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, encoding="utf-8",
+                              errors="surrogateescape")      # a GBK file name in a commit must not stop anything
     except FileNotFoundError:
         raise TreeError("git is not installed") from None
     if done.returncode != 0:

@@ -20,7 +20,9 @@ from ..git.history import History, safe_read_history, source_date, uncommitted
 from ..load.tree import TreeError, rev_parse
 from .pages import PlanError, Planned, Visible, plan_site, standing_keys
 from ..load.project import EVIDENCE_DIR, Project, Sources, load_project
-from ..load.tree import INPUTS, DiskTree
+from ..load.schema import check_base_url
+from ..load.tree import DiskTree, inside_inputs
+from ..errors import Invalid, SettingError
 from .render import linker, make_environment, static_files
 from .writer import WriteError, Writer
 
@@ -73,10 +75,10 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
 def refuse_output_inside_inputs(root: Path, out: Path) -> None:
     """The site must not be written into what it is built from, nor around it."""
     root, out = Path(root).resolve(), Path(out).resolve()
-    for folder in INPUTS:
-        if out.is_relative_to(root / folder):
-            raise WriteError(f"refusing to build into {out}: it is inside {folder}/, which scoresite reads; "
-                             "choose an output folder outside content/, rubrics/ and themes/ (the default is site/)")
+    folder = inside_inputs(root, out)
+    if folder:
+        raise WriteError(f"refusing to build into {out}: it is inside {folder}/, which scoresite reads; "
+                         "choose an output folder outside content/, rubrics/ and themes/ (the default is site/)")
     if root.is_relative_to(out):
         raise WriteError(f"refusing to build into {out}: the project itself is inside it")
 
@@ -93,8 +95,10 @@ def check_site(project: Project) -> list[str]:
             problems.append(str(TemplateProblem.from_error(error, None, project.root)))
     try:
         planned = plan_site(project, drafts=True, today=dt.date.today())
-        if not problems and project.theme and project.theme.templates:   # the default theme renders any valid project
-            for _ in render_pages(project, planned):
+        if not problems and project.theme and (project.theme.templates or project.theme.strings):
+            # a theme of its own is rendered in full, with the git history a build would read
+            history = site_history(project, BuildOptions(project.root / "site", drafts=True))
+            for _ in render_pages(project, plan_site(project, True, dt.date.today(), history), history):
                 pass
     except (TemplateProblem, PlanError) as error:
         problems.append(str(error))
@@ -118,7 +122,11 @@ def provenance(history: History | None) -> dict:
 def _load(root: Path, options: BuildOptions, sources: Sources | None = None) -> Project:
     project = load_project(root, sources)
     if options.base_url is not None:
-        project.site = dataclasses.replace(project.site, base_url=options.base_url)
+        try:
+            address = check_base_url(options.base_url.strip())
+        except Invalid as error:
+            raise SettingError(f"--base-url: {error.message}", error.hint) from None
+        project.site = dataclasses.replace(project.site, base_url=address)
     return project
 
 

@@ -106,7 +106,7 @@ class Visible:
 
 def newest_first(assessments) -> list[Assessment]:
     by_id = sorted(assessments, key=lambda a: a.id)
-    return sorted(by_id, key=lambda a: (a.period, a.published_on or dt.date.min), reverse=True)
+    return sorted(by_id, key=lambda a: (a.period_key, a.published_on or dt.date.min), reverse=True)
 
 
 def plan_site(project: Project, drafts: bool = False, today: dt.date | None = None,
@@ -272,7 +272,7 @@ def plan_changes(view: Visible) -> Planned:
 def previous_result(view: Visible, assessment: Assessment, entity: str) -> dict | None:
     """The same entity in the latest earlier period under the same rubric, if any."""
     return next((row for row in view.by_entity.get(entity, ())
-                 if row["assessment"].rubric == assessment.rubric and row["assessment"].period < assessment.period), None)
+                 if row["assessment"].rubric == assessment.rubric and row["assessment"].period_key < assessment.period_key), None)
 
 
 def _changes(result: EntityResult, previous: dict | None) -> dict:

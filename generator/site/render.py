@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -95,7 +96,10 @@ def make_environment(project_root: Path, theme: Theme | None, language: str) -> 
     """Templates from the project's theme first, then the built-in default; `default:` names the latter."""
     default_loader = jinja2.FileSystemLoader(DEFAULT_THEME / "templates")
     loaders = [ThemeLoader(project_root, theme.templates)] if theme and theme.templates else []
-    env = jinja2.Environment(
+    # a project's own templates are code from the project folder: they run sandboxed, so that
+    # {{ x.__init__.__globals__ }} cannot read files or run commands (not even during `check`)
+    kind = SandboxedEnvironment if loaders else jinja2.Environment
+    env = kind(
         loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({"default": default_loader}, delimiter=":"), *loaders,
                                     default_loader]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,

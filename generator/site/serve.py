@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import mimetypes
 import os
+import re
 import shutil
 import signal
 import sys
@@ -25,9 +26,10 @@ from typing import Callable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from livereload import Server
-from livereload.handlers import LiveReloadHandler
+from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
+from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
-from tornado import ioloop
+from tornado import escape, ioloop, web
 
 from .build import BuildOptions, Incremental, TemplateProblem
 from ..errors import ProjectError, SettingError
@@ -95,11 +97,15 @@ class Preview:
             # DNS rebinding: a web page elsewhere may point a name of its own at 127.0.0.1 and read the preview
             return _respond(start_response, "421 Misdirected Request", "text/plain; charset=utf-8",
                             b"this preview answers only at its own address")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            return _respond(start_response, "405 Method Not Allowed", "text/plain; charset=utf-8", b"read only")
         raw = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
         try:
-            return self._serve(raw, start_response)
+            body = self._serve(raw, start_response)
         except OSError:                                    # a name the operating system refuses
-            return _respond(start_response, "404 Not Found", "text/plain; charset=utf-8", b"not found")
+            body = _respond(start_response, "404 Not Found", "text/plain; charset=utf-8", b"not found")
+        return [] if method == "HEAD" else body
 
     def _serve(self, raw: str, start_response):
         parts = [part for part in raw.split("/") if part not in ("", ".")]
@@ -113,7 +119,7 @@ class Preview:
                 start_response("301 Moved Permanently", [("Location", raw + "/")])
                 return [b""]
             path = path / "index.html"
-        if self.errors and (path.suffix == ".html" or not path.suffix):
+        if self.errors and parts[:1] != ["assets"]:      # data downloads and evidence are stale too
             return _respond(start_response, "500 Build Failed", "text/html; charset=utf-8", self.error_page())
         if not path.is_file():
             missing = self.out / "404.html"
@@ -188,12 +194,55 @@ def serve(root: Path, host: str, port: int, drafts: bool, open_browser: bool, lo
         if not is_loopback(host):
             log(f"warning: serving on {host}: anyone who can reach this machine can read the preview"
                 + (", drafts included" if drafts else ""))
-        log(f"serving http://{host}:{port}/ (ready in {time.perf_counter() - started:.1f} s; Ctrl+C to stop)")
-        server = Server(app=preview.app, watcher=_ProjectWatcher(preview))
+        shown = f"[{host}]" if ":" in host else host
+        ready = lambda: log(f"serving http://{shown}:{port}/ (ready in {time.perf_counter() - started:.1f} s; "
+                            "Ctrl+C to stop)")
+        server = _PreviewServer(app=preview.app, watcher=_ProjectWatcher(preview), hosts=preview.hosts, ready=ready)
         server.serve(host=host, port=port, debug=False, open_url_delay=0.5 if open_browser else None,
                      restart_delay=0)
     finally:
         preview.close()
+
+
+class _Misdirected(web.RequestHandler):
+    """Any request addressed to another host than the loopback preview's own (DNS rebinding)."""
+
+    def prepare(self):
+        self.set_status(421)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(b"this preview answers only at its own address")
+
+
+class _PreviewServer(Server):
+    """livereload's server, with every handler — the pages, livereload.js and its websocket —
+    answering only the preview's own host names while it listens on loopback."""
+
+    def __init__(self, app, watcher, hosts: set[str] | None, ready: Callable[[], None]):
+        super().__init__(app=app, watcher=watcher)
+        self.hosts = hosts
+        self.ready = ready
+
+    def application(self, port, host, liveport=None, debug=None, live_css=True):
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+        script = escape.utf8('<script>(function(){var s=document.createElement("script");'
+                             's.src="//"+window.location.hostname+":"+(window.location.port||80)'
+                             '+"/livereload.js?port="+(window.location.port||80);document.head.appendChild(s);})();'
+                             '</script>')
+
+        class Transform(LiveScriptInjector):
+            pass
+        Transform.script = script
+        rules = [(r"/livereload", LiveReloadHandler), (r"/forcereload", ForceReloadHandler),
+                 (r"/livereload.js", LiveReloadJSHandler), *self.get_web_handlers(script)]
+        if self.hosts is None:
+            app = web.Application(handlers=rules, transforms=[Transform])
+        else:
+            names = sorted({name.rsplit(":", 1)[0] if not name.endswith("]") else name for name in self.hosts})
+            app = web.Application(handlers=[(r".*", _Misdirected)], transforms=[Transform])
+            app.add_handlers("(" + "|".join(re.escape(n) for n in names) + ")$", rules)
+        app.listen(port, address=host)
+        self.ready()
 
 
 def stop_on_signals() -> None:
