@@ -20,6 +20,8 @@ from .load.tree import inside_inputs, printable
 
 def _load(project_dir: str) -> Project:
     """Load the project, or print every problem and exit 1."""
+    if not Path(project_dir).is_dir():
+        _fail(f"no project folder {project_dir}: it does not exist (pass --project DIR, the folder holding content/)", 2)
     try:
         project = load_project(Path(project_dir))
     except ProjectError as error:
@@ -255,15 +257,20 @@ def diff(project_dir: str, rev_a: str, rev_b: str | None, fmt: str, exit_code: b
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--manifest", type=click.Path(exists=True),
               help="A manifest obtained separately (e.g. from the publisher), instead of the copy's own.")
-def verify(folder: str, manifest: str | None) -> None:
-    """Check a deployed or downloaded copy of a site against its integrity manifest."""
+@project_option
+def verify(project_dir: str, folder: str, manifest: str | None) -> None:
+    """Check a deployed or downloaded copy of a site against its integrity manifest (FOLDER is taken
+    relative to --project when it is relative)."""
     from .site.manifest import ManifestError, verify as check_copy
 
+    copy = Path(folder) if Path(folder).is_absolute() else Path(project_dir) / folder
+    if not copy.is_dir():
+        raise click.BadParameter(f"no folder {copy}", param_hint="FOLDER")
     try:
-        result = check_copy(Path(folder), Path(manifest) if manifest else None)
+        result = check_copy(copy, Path(manifest) if manifest else None)
     except ManifestError as error:
         _fail(str(error), 2)
     for label, names in (("missing", result.missing), ("added", result.added), ("altered", result.altered)):
@@ -296,6 +303,8 @@ def main() -> None:
         sys.exit(0)
     except MemoryError:
         _fail("out of memory", 2)
+    except OSError as error:                    # the disk or the terminal, not scoresite: a full disk, a closed pipe
+        _fail(f"cannot go on: {error.strerror or error}" + (f" ({error.filename})" if error.filename else ""), 2)
     except Exception as error:                  # a bug: say so in one line; SCORESITE_DEBUG=1 shows the traceback
         if os.environ.get("SCORESITE_DEBUG"):
             raise

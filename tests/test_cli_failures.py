@@ -106,6 +106,16 @@ CASES = [
      "cannot read revision 'HEAD'"),
     ("diff an unknown revision", {}, lambda root, tmp: _git(root, "init", "-q") or _git(root, "add", "-A") or
      _git(root, "commit", "-qm", "x") or ["diff", "nope"], 2, "no commit 'nope'"),
+    ("export into the inputs", {}, lambda root, tmp: ["export", "-o", str(root / "content/units.yaml")], 2,
+     "is inside content/, rubrics/ or themes/"),
+    ("check a folder that does not exist", None, lambda root, tmp: ["-C", str(tmp / "nowhere"), "check"], 2,
+     f"no project folder"),
+    ("verify a manifest nested without end", {}, lambda root, tmp: (tmp / "m.json").write_text("[" * 100000) and
+     ["verify", str(root), "--manifest", str(tmp / "m.json")], 2, "is not a scoresite manifest: expected JSON text"),
+    ("build with a base URL that is not one", {}, lambda root, tmp: ["build", "--out", str(tmp / "o3"),
+                                                                     "--base-url", "https://x/\nDisallow: /"], 2,
+     "--base-url: expected a base URL such as https://"),
+    ("serve on an empty host", {}, lambda root, tmp: ["serve", "--host", ""], 2, "expected an address such as 127.0.0.1"),
     ("an unknown command", {}, lambda root, tmp: ["buidl"], 2, "No such command 'buidl'"),
     ("an unknown option", {}, lambda root, tmp: ["build", "--drafs"], 2, "No such option '--drafs'"),
 ]
@@ -165,3 +175,36 @@ def test_a_bug_is_one_line_not_a_traceback(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, "-C", str(root), "check"], capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "✗ internal error: RuntimeError: simulated" in done.stderr
+
+
+def test_git_file_names_in_other_encodings_and_odd_subjects_stop_nothing(tmp_path):
+    root = project(tmp_path)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "init\x01odd subject")
+    gbk_name = os.path.join(os.fsencode(root / "content/evidence"), b"\xb1\xa8\xb8\xe6.docx")
+    os.makedirs(os.path.dirname(gbk_name), exist_ok=True)
+    with open(gbk_name, "wb") as file:
+        file.write(b"PK\x03\x04")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "a GBK file name")
+    os.unlink(gbk_name)
+    done = scoresite("-C", str(root), "diff", "--never-fail")
+    assert done.returncode == 0 and "Traceback" not in done.stderr and "internal error" not in done.stderr
+    built = scoresite("-C", str(root), "build", "--out", str(tmp_path / "out"))
+    assert built.returncode == 0, built.stderr
+
+
+def test_a_full_disk_is_a_message_not_a_bug(tmp_path):
+    root = project(tmp_path)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "generator", "-C", str(root), "export"], stdout=full,
+                              stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 2 and "internal error" not in done.stderr and "No space left on device" in done.stderr
+
+
+def test_verify_takes_the_project_folder_too(tmp_path):
+    root = project(tmp_path)
+    assert scoresite("-C", str(root), "build").returncode == 0
+    assert scoresite("-C", str(root), "verify", "site").returncode == 0
+    assert scoresite("verify", "site", "-C", str(root)).returncode == 0

@@ -294,7 +294,7 @@ def test_latin1_signs_are_not_mistaken_for_gbk(project_dir):
      "got 'a?.pdf': Windows does not allow"),
     ({SHEET: sheet("1.1: {result: yes, evidence: [{title: 材料, file: 'A.pdf'}, {title: 材料, file: 'a.pdf'}]}"),
       "content/evidence/A.pdf": b"%PDF", "content/evidence/a.pdf": b"%PDF"},
-     f"{SHEET}:1:1: expected evidence file names that differ in more than case, got 'A.pdf' and 'a.pdf'"),
+     f"{SHEET}:3:3: expected evidence file names that differ in more than case, got 'A.pdf' and 'a.pdf'"),
 ])
 def test_names_must_travel_to_windows(project_dir, files, expected):
     errors = errors_of(project_dir(files))
@@ -320,3 +320,169 @@ def test_file_names_with_control_characters_or_other_encodings_are_refused_print
            "that unpack the site" in errors
     assert any(error.startswith("content/pages/\\udcff\\udcfe:1:1: expected a file name of printable") for error in errors)
     assert not any("\x1b" in error for error in errors)
+
+
+# --- found by a hostile review, kept closed ------------------------------------------------------
+
+COUNTY_DEMO_VETO = "content/assessments/2026-counties/youyu.yaml"
+
+
+@pytest.mark.parametrize("files, expected", [
+    # a veto cannot be set aside as not applicable (it escaped the veto and published 优秀)
+    ({SHEET: sheet("1.1: {result: n/a, reason: 不涉及}")}, None),
+    ({SHEET: sheet("1.1: {result: N/A, reason: 不涉及}")}, f"{SHEET}:3:17: expected result: n/a (not applicable), got 'N/A'"),
+    ({SHEET: sheet("1.1: {result: 不适用, reason: 不涉及}")}, "expected result: n/a (not applicable), got '不适用'"),
+    # an evidence item with nothing in url: or file: is an error, never dropped
+    ({SHEET: sheet("1.1: {result: yes, evidence: [{title: 文件, url: }]}")},
+     f"{SHEET}:3:50: expected an address in url:, got nothing"),
+    ({SHEET: sheet("1.1: {result: yes, evidence: [{title: 文件, file: }]}")}, "expected a file path in file:, got nothing"),
+    # addresses that read as one host and lead to another
+    ({SHEET: sheet("1.1: {result: yes, evidence: [{title: 文件, url: 'https://evil.example\\\\@www.gov.cn/a'}]}")},
+     "expected a web address without a user name or backslash"),
+    ({SHEET: sheet("1.1: {result: yes, evidence: [{title: 文件, url: 'https://u:p@evil.example@good.gov.cn/'}]}")},
+     "expected a web address without a user name or backslash"),
+    ({"content/site.yaml": "title: t\nbase_url: mailto:a@b.c\n"}, "expected a base URL such as https://"),
+    ({"content/site.yaml": "title: t\nbase_url: 'https://x/?a=1'\n"}, "expected a base URL such as https://"),
+    # numbers that almost read right
+    ({SHEET: sheet("1.2: {result: '92.5 %'}")}, "hint: did you mean 92.5%?"),
+    ({SHEET: sheet("1.2: {result: '+92.5%'}")}, "hint: did you mean 92.5%?"),
+    # invisible characters anywhere in a file, comments included (a diff would not show them)
+    ({SHEET: "# \u202e\u2066}03 :tluser{\u2069\u2066\n" + sheet("1.1: {result: yes}")},
+     f"{SHEET}:1:3: expected printable text, got the invisible character U+202E"),
+    ({SHEET: sheet("1.1: {result: yes}") + "\ufeff# joined\n"}, "got a byte-order mark in the middle of the file"),
+    ({SHEET: "entity: shuozhou\nscores: {}\n".encode("utf-32")}, f"{SHEET}:1:1: expected UTF-8 text, got UTF-32 text"),
+    # files where scoresite would not look
+    ({"rubrics/notes.md": "# x"}, "rubrics/notes.md:1:1: expected a rubric (.yaml) directly in rubrics/, got notes.md\n"
+                                  "    hint: keep other files outside"),
+    ({"content/pages/x.yaml": "title: x"}, "expected a Markdown page (.md) directly in content/pages/, got x.yaml\n"
+                                           "    hint: keep other files outside"),
+    # a grade no total can reach, two grades of one name, a level no result can choose
+    ({"rubrics/mini.yaml": textwrap.dedent("""\
+        id: mini
+        title: t
+        points: 2
+        grades: [{min: 190, label: 优秀}, {min: 1, label: 良好}, {min: 0, label: 良好}]
+        sections:
+          - id: "1"
+            title: s
+            indicators:
+              - {id: "1", text: t, points: 2, rule: {levels: [{key: full, points: 2, label: 是}, {key: n/a, points: 0, label: 否}]}}
+        """), SHEET: "entity: shuozhou\nscores: {}\n"},
+     "expected grade '优秀' to be reachable, got min 190 above the highest possible total 2"),
+])
+def test_review_findings_stay_closed(project_dir, files, expected):
+    base = {**dict(__import__("conftest").MINIMAL)}
+    if expected is None:          # the n/a veto case: a rubric with a veto on 1.1
+        files["rubrics/mini.yaml"] = base["rubrics/mini.yaml"].replace("rule: check", "rule: check\n                veto: true") \
+            .replace("points: 10\n", "points: 10\n", 1)
+        expected = f"{SHEET}:3:17: expected a result for the veto indicator 1.1, got n/a"
+    errors = errors_of(project_dir(files))
+    assert any(expected in error for error in errors), errors
+
+
+def test_more_review_findings(project_dir):
+    grades = textwrap.dedent("""\
+        id: mini
+        title: t
+        points: 2
+        grades: [{min: 1, label: 良好}, {min: 0, label: 良好}]
+        sections:
+          - id: "1"
+            title: s
+            indicators:
+              - {id: "1", text: t, points: 2, rule: {levels: [{key: full, points: 2, label: 是}, {key: n/a, points: 0, label: 否}]}}
+        """)
+    errors = errors_of(project_dir({"rubrics/mini.yaml": grades, SHEET: "entity: shuozhou\nscores: {}\n"}))
+    assert any("expected each grade label once, got '良好' twice" in e for e in errors), errors
+    assert any("expected a level key other than n/a, got n/a" in e for e in errors), errors
+
+
+def test_an_override_never_invents_an_uncapped_bonus(project_dir):
+    rubric = textwrap.dedent("""\
+        id: mini
+        title: t
+        points: 3
+        sections:
+          - id: "1"
+            title: s
+            indicators:
+              - {id: "1", text: t, points: 3, rule: {deduct: {per: 1, bonus: {every: 1, points: 1}}}}
+        """)
+    errors = errors_of(project_dir({"rubrics/mini.yaml": rubric,
+                                    SHEET: sheet("1.1: {result: {missed: 1}, override: {points: 999, reason: 复核}}")}))
+    assert any("expected override points of at most 3, got 999" in e for e in errors), errors
+
+
+def test_a_broken_rule_is_reported_once_not_in_every_score_file(project_dir):
+    rubric = textwrap.dedent(__import__("conftest").MINIMAL["rubrics/mini.yaml"]).replace("rule: check", "rule: {judged: {step: 0}}")
+    errors = errors_of(project_dir({"rubrics/mini.yaml": rubric}))
+    assert len(errors) == 1 and "expected a number greater than 0, got '0'" in errors[0], errors
+
+
+def test_a_folder_named_like_a_score_file_is_an_error(project_dir):
+    root = project_dir()
+    (root / "content/assessments/2026/empty.yaml").mkdir()
+    assert any("content/assessments/2026/empty.yaml:1:1: expected files in content/assessments/2026/, got the folder "
+               "empty.yaml/" in e for e in errors_of(root))
+
+
+def test_pages_saved_with_windows_line_endings_are_read(project_dir):
+    root = project_dir({PAGE: b"---\r\ntitle: \xe5\x85\xb3\xe4\xba\x8e\r\n---\r\n\xe6\xad\xa3\xe6\x96\x87\r\n"})
+    assert load_project(root).pages["about"].body == "正文\n"
+
+
+@pytest.mark.parametrize("name, body, expected", [
+    ("report.pdf", b"<html><script>alert(1)</script>%PDF-1.4", "expected a PDF document (report.pdf), got a file that starts like a web page"),
+    ("notes.txt", b"  <script>alert(1)</script>", "expected a text file (notes.txt), got a file that starts like a web page"),
+])
+def test_evidence_that_only_pretends(project_dir, name, body, expected):
+    root = project_dir({SHEET: sheet(f"1.1: {{result: yes, evidence: [{{title: 材料, file: '{name}'}}]}}"),
+                        f"content/evidence/{name}": body})
+    assert any(expected in e for e in errors_of(root)), errors_of(root)
+
+
+def test_project_templates_run_sandboxed_in_check_and_build(project_dir, tmp_path):
+    from click.testing import CliRunner
+    from generator.cli import cli
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    template = ('{% extends "default:page.html" %}{% block content %}'
+                "{{ self.__init__.__globals__.__builtins__.open('" + str(secret) + "').read() }}{% endblock %}")
+    root = project_dir({"content/site.yaml": "title: t\ntheme: mine\n", "themes/mine/templates/page.html": template,
+                        PAGE: "---\ntitle: 关于\n---\n正文\n"})
+    checked = CliRunner().invoke(cli, ["-C", str(root), "check"])
+    assert checked.exit_code == 1 and "TOP-SECRET" not in checked.output and "themes/mine/templates/page.html" in checked.output
+    built = CliRunner().invoke(cli, ["-C", str(root), "build", "--out", str(tmp_path / "out")])
+    assert built.exit_code == 1 and not (tmp_path / "out").exists()
+
+
+def test_theme_strings_take_plain_placeholders_only(project_dir):
+    root = project_dir({"content/site.yaml": "title: t\ntheme: mine\n",
+                        "themes/mine/locale/zh-CN.yaml": "entities_count: '{n:>999999999}个'\n"})
+    assert any("expected plain placeholders such as {n} in 'entities_count'" in e for e in errors_of(root))
+
+
+def test_periods_order_with_numbers_as_numbers(project_dir):
+    from generator.site.pages import newest_first
+    from generator.model import Assessment
+    periods = ["2026-9", "2026-10", "2025-12", "2026-1"]
+    ordered = newest_first([Assessment(p, p, "mini", p, "published") for p in periods])
+    assert [a.period for a in ordered] == ["2026-10", "2026-9", "2026-1", "2025-12"]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("themes/mine/template/page.html", "themes/mine/template/page.html:1:1: expected a theme's files in templates/, "
+                                       "static/, locale/, got template/page.html\n    hint: did you mean 'templates'?"),
+    ("themes/mine/base.html", "expected a theme's files in templates/, static/, locale/, got base.html"),
+])
+def test_theme_files_that_would_never_be_read_are_errors(project_dir, name, expected):
+    root = project_dir({"content/site.yaml": "title: t\ntheme: mine\n", name: "x"})
+    assert any(e.startswith(expected) for e in errors_of(root)), errors_of(root)
+
+
+def test_a_misspelt_template_name_is_warned(project_dir):
+    root = project_dir({"content/site.yaml": "title: t\ntheme: mine\n", "themes/mine/templates/scorcard.html": "x"})
+    [warning] = [str(w) for w in load_project(root).warnings]
+    assert warning.startswith("themes/mine/templates/scorcard.html:1:1: expected a template that replaces one of the "
+                              "default theme's or is included by another, got scorcard.html, which no page uses\n"
+                              "    hint: did you mean 'scorecard.html'")

@@ -28,6 +28,8 @@ FORBIDDEN = re.compile(
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff"
     "\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+# invisible in an editor and in a diff: bidi controls, zero-width characters, a byte-order mark inside
+HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # what GBK bytes become when read as UTF-8: Latin Extended, IPA, Armenian … Syriac; never in Chinese
 # government data (Latin-1 signs such as °, µ and the no-break space, Greek and Cyrillic are left alone)
@@ -42,14 +44,25 @@ def decode(data: bytes, shown: str) -> str:
     if len(data) > MAX_BYTES:
         raise Invalid(f"expected a file under {MAX_BYTES // 1_000_000} MB, got {len(data):,} bytes",
                       "split it into several files", Mark(shown))
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise Invalid("expected UTF-8 text, got UTF-32 text", SAVE_AS_UTF8, Mark(shown))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
         raise Invalid("expected UTF-8 text, got UTF-16 text (what Notepad and Excel call 'Unicode')",
                       SAVE_AS_UTF8, Mark(shown))
     data = data.removeprefix(b"\xef\xbb\xbf")   # a byte-order mark is allowed; positions count after it
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise _not_utf8(data, error, shown) from None
+    hidden = HIDDEN.search(text)
+    if hidden:                    # anywhere, comments included: a diff reviewer must see what is there
+        what = forbidden_character(hidden.group())[1]
+        place = "a byte-order mark in the middle of the file (two files joined?)" if hidden.group() == "\ufeff" \
+            else f"the invisible character {what}"
+        raise Invalid(f"expected printable text, got {place}",
+                      "delete it: such characters hide in text copied from web pages or Word, and can make a file "
+                      "read other than it is, in a review as on a page", position(text, hidden.start(), Mark(shown)))
+    return text
 
 
 def _looks_utf16(data: bytes) -> bool:

@@ -128,8 +128,9 @@ def check_type(posix: PurePosixPath, data: bytes) -> None:
                       "convert it to PDF, or put it in a zip archive")
     what, starts = TYPES[suffix]
     head = data[:1024]
-    if starts and not any(head.startswith(start) or (suffix == ".pdf" and start in head) for start in starts):
-        looks = "like a web page" if re.match(rb"\s*(<|\xef\xbb\xbf\s*<)", head) else "otherwise"
+    markup = re.match(rb"(\xef\xbb\xbf)?\s*<", head) is not None
+    if (starts and not any(head.startswith(start) for start in starts)) or (not starts and markup):
+        looks = "like a web page" if markup else "otherwise"
         raise Invalid(f"expected {what} ({posix.name}), got a file that starts {looks}",
                       "save the document again in its real format; a renamed file is not published")
 

@@ -189,6 +189,7 @@ def check_layout(tree, problems: Problems) -> None:
         found = _misplaced(name.split("/"))
         if found:
             problems.add(Mark(name), *found)
+    _check_folders(tree, problems)
     for name in tree.folders("content"):
         if name not in CONTENT_FOLDERS:
             problems.add(Mark(f"content/{name}"), f"expected only the folders {', '.join(CONTENT_FOLDERS)} in "
@@ -200,7 +201,7 @@ def _misplaced(parts: list[str]) -> tuple[str, str] | None:
     name, depth = parts[-1], len(parts)
     if parts[0] == "rubrics":
         return None if depth == 2 and name.endswith(".yaml") else \
-            _wrong_file(name, depth == 2, "a rubric (.yaml) directly in rubrics/")
+            _wrong_file(name, depth == 2, "a rubric (.yaml) directly in rubrics/", ".yaml")
     if depth == 2:
         if name in CONTENT_FILES:
             return None
@@ -211,24 +212,34 @@ def _misplaced(parts: list[str]) -> tuple[str, str] | None:
         return None                          # any evidence file; an unknown folder is reported once
     if folder == "pages":
         return None if depth == 3 and name.endswith(".md") else \
-            _wrong_file(name, depth == 3, "a Markdown page (.md) directly in content/pages/")
+            _wrong_file(name, depth == 3, "a Markdown page (.md) directly in content/pages/", ".md")
     if depth == 3:
         return (f"expected a folder for each assessment in content/assessments/, got the file {name}",
                 "score files go in the assessment's folder, e.g. content/assessments/2026-city/")
     return None if depth == 4 and name.endswith(".yaml") else \
-        _wrong_file(name, depth == 4, "score files (.yaml) directly in the assessment's folder")
+        _wrong_file(name, depth == 4, "score files (.yaml) directly in the assessment's folder", ".yaml")
 
 
-def _wrong_file(name: str, right_place: bool, expected: str) -> tuple[str, str]:
+SPELLINGS = {".yaml": ("yaml", "yml"), ".md": ("md", "markdown")}
+
+
+def _wrong_file(name: str, right_place: bool, expected: str, ending: str) -> tuple[str, str]:
     if not right_place:
         return (f"expected {expected}, got {name} in a folder below it",
                 "scoresite does not look into sub-folders here: move the file up")
-    stem, _, suffix = name.rpartition(".")
-    if suffix.lower() in ("yml", "yaml", "md", "markdown"):
-        ending = ".md" if suffix.lower() in ("md", "markdown") else ".yaml"
+    stem, dot, suffix = name.rpartition(".")
+    if dot and suffix.lower() in SPELLINGS[ending]:
         return f"expected {expected}, got {name}", f"rename it to {stem}{ending}"
     return (f"expected {expected}, got {name}",
             "keep other files outside content/ and rubrics/ (evidence goes in content/evidence/)")
+
+
+def _check_folders(tree, problems: Problems) -> None:
+    """Folders where files belong (a folder named like a file would be skipped without a word)."""
+    for base in ("rubrics", "content/pages", *(f"content/assessments/{a}" for a in tree.folders("content/assessments"))):
+        for name in tree.folders(base):
+            problems.add(Mark(f"{base}/{name}"), f"expected files in {base}/, got the folder {name}/",
+                         "scoresite does not look into sub-folders here: move its files up, or the folder out")
 
 
 def _check_compared_values(assessments: dict[str, Assessment], rubrics: dict[str, Rubric], problems: Problems) -> None:
@@ -256,10 +267,16 @@ def _check_compared_values(assessments: dict[str, Assessment], rubrics: dict[str
 
 def _check_evidence_names(assessments: dict[str, Assessment], problems: Problems) -> None:
     """Two evidence files whose names differ only in case are one file on Windows and macOS."""
-    where = {e.file: sheet for a in assessments.values() for sheet in a.sheets.values()
-             for entry in sheet.entries.values() for e in entry.evidence if e.file}
+    where: dict[str, tuple] = {}
+    for assessment in assessments.values():
+        for sheet in assessment.sheets.values():
+            for entry in sheet.entries.values():
+                for evidence in entry.evidence:
+                    if evidence.file:
+                        where.setdefault(evidence.file, (sheet.path, entry.mark))
     for first, second in case_collisions(where):
-        problems.add(Mark(where[second].path), f"expected evidence file names that differ in more than case, got "
+        path, mark = where[second]
+        problems.add(mark or Mark(path), f"expected evidence file names that differ in more than case, got "
                      f"{first!r} and {second!r}", "Windows and macOS see one file: rename one of them")
 
 

@@ -82,7 +82,22 @@ def read_rubric(value, path: str, resolve_unit: ResolveUnit, problems: Problems)
     for indicator in rubric.indicators.values():
         _check_precision(indicator, rubric.precision, problems)
         _check_veto(indicator, grades, problems)
+    _check_grades_reachable(rubric, value.value_mark("grades"), problems)
     return rubric
+
+
+def _check_grades_reachable(rubric: Rubric, mark: Mark, problems: Problems) -> None:
+    """A grade no total can reach, or two grades of one name, is a typo, not a rule."""
+    best = rubric.points + sum((s.points for s in rubric.bonus_sections), Decimal(0)) + \
+        (rubric.adjustments.plus_most or 0 if rubric.adjustments else 0)
+    seen = set()
+    for grade in rubric.grades:
+        if grade.label in seen:
+            problems.add(mark, f"expected each grade label once, got {grade.label!r} twice", "rename one of them")
+        seen.add(grade.label)
+        if grade.min > best:
+            problems.add(mark, f"expected grade {grade.label!r} to be reachable, got min {grade.min} above the highest "
+                         f"possible total {best}", "is it a typo (min: 90 on a 100-point rubric)?")
 
 
 def _read_adjustments(value, mark: Mark, problems: Problems) -> Adjustments | None:

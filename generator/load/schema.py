@@ -141,8 +141,19 @@ def number(value) -> Decimal:
                       f"points are plain numbers: did you mean {written[:-1]}?")
     if not NUMBER_RE.match(written):
         raise Invalid(f"expected a number such as 2 or 0.5, got {describe(written)}",
-                      "write digits with an optional decimal point, no units (分) and no exponent")
+                      number_hint(written) or "write digits with an optional decimal point, no units (分) and no exponent")
     return Decimal(written)
+
+
+def number_hint(written: str) -> str:
+    """What a number that almost reads right was meant to be: +18.5, .5, 92.5 %, 1,000."""
+    fixed = written.replace(" ", "").replace(",", "").lstrip("+")
+    if fixed.startswith("."):
+        fixed = "0" + fixed
+    fixed = re.sub(r"^(-?)\.", r"\g<1>0.", fixed)
+    if fixed != written and (NUMBER_RE.match(fixed) or PERCENT_RE.match(fixed)):
+        return f"did you mean {fixed}?"
+    return ""
 
 
 def non_negative(parse: Parser) -> Parser:
@@ -180,7 +191,7 @@ def quantity(value) -> Quantity:
         return Quantity(Fraction(Decimal(written[:-1])) / 100, True, written)
     if NUMBER_RE.match(written):
         return Quantity(Fraction(Decimal(written)), False, written)
-    raise Invalid(f"expected a number or a percentage such as 92.5%, got {describe(written)}")
+    raise Invalid(f"expected a number or a percentage such as 92.5%, got {describe(written)}", number_hint(written))
 
 
 def boolean(value) -> bool:

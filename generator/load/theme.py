@@ -41,11 +41,32 @@ def load_theme(tree, theme: str, language: str, problems: Problems) -> Theme:
         if source is not None:
             result.templates[name[len(base) + len("/templates/"):]] = (name, source)
     result.static = {"assets/" + name[len(base) + len("/static/"):]: name for name in tree.files(f"{base}/static")}
+    _check_theme_files(tree, base, result, problems)
     for name in tree.files(f"{base}/locale"):
         strings = _read_strings(tree, name, problems)
         if name == f"{base}/locale/{language}.yaml":
             result.strings = strings
     return result
+
+
+THEME_FOLDERS = ("templates", "static", "locale")
+DEFAULT_TEMPLATES = PACKAGE / "themes" / "default" / "templates"
+
+
+def _check_theme_files(tree, base: str, theme: Theme, problems: Problems) -> None:
+    """A theme file scoresite never reads is a mistake (a misspelt folder or template name)."""
+    for name in tree.files(base):
+        part = name[len(base) + 1:].split("/", 1)
+        if len(part) == 1 or part[0] not in THEME_FOLDERS:
+            problems.add(Mark(name), f"expected a theme's files in {', '.join(f + '/' for f in THEME_FOLDERS)}, got "
+                         f"{name[len(base) + 1:]}", (suggest(part[0], THEME_FOLDERS, "folders") if len(part) > 1 else "")
+                         or "move it into templates/, static/ or locale/")
+    defaults = {path.name for path in DEFAULT_TEMPLATES.glob("*.html")}
+    sources = "".join(source for _, source in theme.templates.values())
+    for template, (name, _) in sorted(theme.templates.items()):
+        if template not in defaults and f'"{template}"' not in sources and f"'{template}'" not in sources:
+            problems.warn(Mark(name), f"expected a template that replaces one of the default theme's or is "
+                          f"included by another, got {template}, which no page uses", suggest(template, defaults, "templates"))
 
 
 def _read(tree, name: str, problems: Problems) -> str | None:

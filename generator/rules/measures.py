@@ -107,9 +107,9 @@ def read_value(value, percent: bool | None, ratio: bool = True) -> Value:
         numeric(value)            # digits of another script are named as such
     try:
         measured = quantity(value)
-    except Invalid:
+    except Invalid as error:
         raise Invalid(f"expected a number, a percentage such as 92.5%, {{count: 4, of: 6}} or "
-                      f"{{average: [92%, 95%]}}, got {describe(value)}") from None
+                      f"{{average: [92%, 95%]}}, got {describe(value)}", error.hint) from None
     same_unit(measured, percent, value)
     return measured
 

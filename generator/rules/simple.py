@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..errors import Invalid, Mark, Problems, suggest
-from ..load.schema import Field, integer, non_negative, number, positive, read_map, text
+from ..load.schema import Field, integer, non_negative, number, numeric, positive, read_map, text
 from ..load.yamlio import Map, Scalar, describe
 from ..numbers import plain
 from .base import Kind, Outcome, Words, exact, exact_map, fields, items_of, no_settings, word
@@ -89,6 +89,9 @@ class Levels(Kind):
                 continue
             if found["key"] in keys:
                 problems.add(item.value_mark("key"), f"expected each level key once, got {found['key']!r} again")
+            if found["key"] == "n/a":
+                problems.add(item.value_mark("key"), "expected a level key other than n/a, got n/a",
+                             "result: n/a means not applicable, so such a level could never be chosen")
             if found["points"] > maximum:
                 problems.add(item.value_mark("points"), f"expected a level's points to be at most the indicator's "
                              f"{maximum}, got {found['points']}", "raise the indicator's points or lower the level's")
@@ -179,10 +182,13 @@ class Judged(Kind):
         return cls(found["step"])
 
     def read_result(self, value, maximum):
+        if isinstance(value, Scalar):
+            numeric(value)              # digits of another script are named as such
         try:
             points = number(value)
-        except Invalid:
-            raise Invalid(f"expected the points given, a number from 0 to {plain(maximum)}, got {describe(value)}")
+        except Invalid as error:
+            raise Invalid(f"expected the points given, a number from 0 to {plain(maximum)}, got {describe(value)}",
+                          error.hint if error.hint.startswith("did you mean") else "") from None
         if not 0 <= points <= maximum:
             raise Invalid(f"expected points from 0 to {plain(maximum)}, got {plain(points)}")
         if points % self.step:

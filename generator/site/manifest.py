@@ -110,7 +110,7 @@ def read_manifest(source: Path) -> dict:
         raise ManifestError(f"{what}: it is a folder") from None
     except OSError as error:
         raise ManifestError(f"cannot read {source}: {error.strerror}") from None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ManifestError(f"{what}: expected JSON text") from None
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) and SHA256.match(v)
