@@ -486,3 +486,12 @@ def test_a_misspelt_template_name_is_warned(project_dir):
     assert warning.startswith("themes/mine/templates/scorcard.html:1:1: expected a template that replaces one of the "
                               "default theme's or is included by another, got scorcard.html, which no page uses\n"
                               "    hint: did you mean 'scorecard.html'")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("entity: !!str shuozhou\nscores: {}\n", f"{SHEET}:1:9: expected plain data, got the YAML tag !!str"),
+    ("entity: ! shuozhou\nscores: {}\n", f"{SHEET}:1:9: expected plain data, got the YAML tag !"),
+    ("entity: shuozhou\nscores: {1.1: {result: *nope}}\n", "expected an alias to an anchor above it, got *nope"),
+])
+def test_every_written_tag_is_refused_even_standard_ones(project_dir, text, expected):
+    assert any(expected in e for e in errors_of(project_dir({SHEET: text}))), errors_of(project_dir({SHEET: text}))

@@ -126,7 +126,7 @@ def test_all_errors_are_reported_at_once(project_dir):
     (b"entity: shuozhou\nscores:\n\t1.1: {result: yes}\n", "3:1: expected valid YAML, got a syntax error"),
     (b"\xff\xfe\x00e\x00n", "1:1: expected UTF-8 text, got UTF-16 text"),
     (b"entity: !!python/object/apply:os.system [ls]\n", "1:9: expected plain data, got the YAML tag !!python/object/apply:os.system"),
-    (b"a: &a [*a]\n", "1:4: expected data, got an alias that refers to itself"),
+    (b"a: &a [*a]\n", "1:8: expected data, got an alias that refers to itself"),
     (b"- &a [x,x,x,x,x,x,x,x,x,x]\n- &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n- &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
      b"- &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n- [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
      "expected a data file, got aliases that expand without limit"),

@@ -1,7 +1,7 @@
 """The only YAML reader.
 
-Files are composed into YAML nodes (safe: nothing is ever constructed from a tag)
-and turned into plain Map / Seq / Scalar values that remember where they came
+Files are read as libyaml's parser events (safe: nothing is ever constructed from a
+tag) straight into plain Map / Seq / Scalar values that remember where they came
 from. Every scalar stays text exactly as written — `1.1` is "1.1", `yes` is
 "yes" — and the schema that reads it decides what it means. Duplicate keys,
 tags, merge keys and alias bombs are errors with a position.
@@ -27,7 +27,6 @@ MAX_INDENT = 400          # spaces; block nesting that deep is no hand-written d
 MAX_ALIAS_NODES = 10_000   # nodes reached again through aliases ("billion laughs")
 
 _STD = "tag:yaml.org,2002:"
-_PLAIN_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
@@ -115,8 +114,9 @@ def load_text(text: str, shown: str):
     cannot be read at all (syntax, tags, aliases) raises Invalid.
     """
     _check_nesting(text, shown)
+    reader = _EventReader(text, shown)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return reader.document(), reader.problems
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, text, shown) from None
     except yaml.reader.ReaderError as error:
@@ -128,14 +128,11 @@ def load_text(text: str, shown: str):
     except yaml.YAMLError as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise Invalid(f"expected valid YAML, got: {first}", mark=Mark(shown)) from None
-    if node is None:
-        return None, []
-    converter = _Converter(shown)
-    try:
-        return converter.convert(node), converter.problems
     except RecursionError:
         raise Invalid("expected a data file, got values nested too deeply", "the file is not a scoresite data file",
                       Mark(shown)) from None
+    finally:
+        reader.close()
 
 
 def _check_nesting(text: str, shown: str) -> None:
@@ -176,83 +173,126 @@ def _syntax_hint(problem: str, line: str) -> str:
     return "check the quoting and indentation around this position"
 
 
-class _Converter:
-    """Turns composed nodes into Map/Seq/Scalar, rejecting what a data file must not hold."""
+_BUILDING = object()       # an anchor whose value is still being read: an alias to it refers to itself
 
-    def __init__(self, shown: str):
+
+class _EventReader:
+    """Builds Map/Seq/Scalar straight from the parser's events (no node tree in between),
+    rejecting what a data file must not hold: explicit tags (even !!str), merge keys,
+    aliases that refer to themselves or expand without limit, and keys written twice."""
+
+    def __init__(self, text: str, shown: str):
+        self.parser = _Loader(text)
         self.shown = shown
-        self.seen: set[int] = set()
+        self.anchors: dict[str, tuple] = {}        # anchor → (value, how many values it holds)
         self.repeated = 0
         self.problems: list[Invalid] = []
 
-    def mark(self, node) -> Mark:
-        return Mark(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+    def close(self) -> None:
+        self.parser.dispose()
 
-    def convert(self, node, stack: tuple = ()):
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
-        self.count_visit(node, stack)
-        if isinstance(node, yaml.SequenceNode):
-            return self.sequence(node, stack + (id(node),))
-        return self.mapping(node, stack + (id(node),))
+    def mark(self, event) -> Mark:
+        return Mark(self.shown, event.start_mark.line + 1, event.start_mark.column + 1)
 
-    def count_visit(self, node, stack: tuple) -> None:
-        if id(node) in stack:
+    def document(self):
+        self.parser.get_event()                                     # stream start
+        if self.parser.check_event(yaml.StreamEndEvent):
+            return None
+        self.parser.get_event()                                     # document start
+        value, _ = self.value()
+        self.parser.get_event()                                     # document end
+        if not self.parser.check_event(yaml.StreamEndEvent):
+            event = self.parser.get_event()
+            raise Invalid("expected one document, got another after it",
+                          "a file holds one document: remove the '---' line", self.mark(event))
+        return value
+
+    def value(self) -> tuple:
+        """(the next value, how many values it holds)."""
+        event = self.parser.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            return self.alias(event)
+        if event.tag is not None:            # any tag written out, even !!str or !
+            raise self.tag_error(event)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (_BUILDING, 0)
+        if isinstance(event, yaml.ScalarEvent):
+            found = self.scalar(event), 1
+        elif isinstance(event, yaml.SequenceStartEvent):
+            found = self.sequence(event)
+        else:
+            found = self.mapping(event)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = found
+        return found
+
+    def alias(self, event) -> tuple:
+        value, size = self.anchors.get(event.anchor, (None, 0))
+        if value is _BUILDING:
             raise Invalid("expected data, got an alias that refers to itself",
-                          "remove the recursive &anchor / *alias", self.mark(node))
-        if id(node) in self.seen:
-            self.repeated += len(node.value) + 1
-            if self.repeated > MAX_ALIAS_NODES:
-                raise Invalid("expected a data file, got aliases that expand without limit",
-                              "remove the *aliases or write the values out", self.mark(node))
-        self.seen.add(id(node))
+                          "remove the recursive &anchor / *alias", self.mark(event))
+        if value is None:
+            raise Invalid(f"expected an alias to an anchor above it, got *{event.anchor}",
+                          f"write &{event.anchor} before using *{event.anchor}", self.mark(event))
+        self.repeated += size
+        if self.repeated > MAX_ALIAS_NODES:
+            raise Invalid("expected a data file, got aliases that expand without limit",
+                          "remove the *aliases or write the values out", self.mark(event))
+        return value, size
 
-    def scalar(self, node) -> Scalar:
-        if node.tag not in _PLAIN_TAGS:
-            raise self.tag_error(node)
-        mark = self.mark(node)
+    def scalar(self, event) -> Scalar:
+        mark = self.mark(event)
         try:
-            refuse_forbidden(node.value, mark)
+            refuse_forbidden(event.value, mark)
         except Invalid as error:          # reported; the rest of the file is still read
             self.problems.append(error)
-        return Scalar(node.value, mark, quoted=node.style in ("'", '"'))
+        return Scalar(event.value, mark, quoted=event.style in ("'", '"'))
 
-    def sequence(self, node, stack: tuple) -> Seq:
-        if node.tag != _STD + "seq":
-            raise self.tag_error(node)
-        seq = Seq(self.convert(item, stack) for item in node.value)
-        seq.mark = self.mark(node)
-        return seq
+    def sequence(self, start) -> tuple:
+        seq = Seq()
+        seq.mark = self.mark(start)
+        size = 1
+        while not self.parser.check_event(yaml.SequenceEndEvent):
+            item, count = self.value()
+            seq.append(item)
+            size += count
+        self.parser.get_event()
+        return seq, size
 
-    def mapping(self, node, stack: tuple) -> Map:
-        if node.tag != _STD + "map":
-            raise self.tag_error(node)
+    def mapping(self, start) -> tuple:
         result = Map()
-        result.mark = self.mark(node)
+        result.mark = self.mark(start)
         result.key_marks = {}
-        for key_node, value_node in node.value:
-            key = self.key(key_node)
+        size = 1
+        while not self.parser.check_event(yaml.MappingEndEvent):
+            key_event = self.parser.peek_event()
+            key = self.key(key_event)
+            value, count = self.value()
+            size += count + 1
             if key in result:
                 first = result.key_marks[key]
                 self.problems.append(Invalid(
                     f"expected each key once, got {key!r} a second time (first at line {first.line})",
-                    "merge the two entries into one; YAML would silently keep only the last",
-                    self.mark(key_node)))
+                    "merge the two entries into one; YAML would silently keep only the last", key.mark))
                 continue
-            result.key_marks[key] = self.mark(key_node)
-            result[key] = self.convert(value_node, stack)
-        return result
+            result.key_marks[key] = key.mark
+            result[key] = value
+        self.parser.get_event()
+        return result, size
 
-    def key(self, node) -> Scalar:
-        if node.tag == _STD + "merge":
-            raise Invalid("expected a key, got a merge key '<<'",
-                          "write the keys out; merge keys are not supported", self.mark(node))
-        if not isinstance(node, yaml.ScalarNode):
+    def key(self, event) -> Scalar:
+        if not isinstance(event, yaml.ScalarEvent):
+            if isinstance(event, yaml.AliasEvent):
+                raise Invalid("expected a plain key, got an alias used as a key", "write the key out", self.mark(event))
             raise Invalid("expected a plain key, got a list or mapping used as a key",
-                          "keys are text such as 1.2.1 or result", self.mark(node))
-        return self.scalar(node)
+                          "keys are text such as 1.2.1 or result", self.mark(event))
+        if event.value == "<<" and not event.style and event.tag is None:     # libyaml says '' for plain
+            raise Invalid("expected a key, got a merge key '<<'",
+                          "write the keys out; merge keys are not supported", self.mark(event))
+        key, _ = self.value()
+        return key
 
-    def tag_error(self, node) -> Invalid:
-        tag = node.tag.replace(_STD, "!!")
+    def tag_error(self, event) -> Invalid:
+        tag = (event.tag or "!").replace(_STD, "!!")
         return Invalid(f"expected plain data, got the YAML tag {tag}",
-                       "remove the tag; scoresite data files use no tags", self.mark(node))
+                       "remove the tag; scoresite data files use no tags", self.mark(event))
