@@ -58,9 +58,10 @@ def test_department_totals(project, entity, total):
     assert _result(project, "2026-departments", entity).total == total
 
 
-def test_tied_totals_share_a_dense_rank(project):
+def test_tied_totals_share_a_competition_rank(project):
+    # 1, 2, 3, 3, 5: the entity after a tie is 5th, as 第N名 is read (two entities are above 4th place)
     ranks = {r.entity: r.rank for r in project.results["2026-departments"]}
-    assert ranks["fgw"] == ranks["education"] == 3 and ranks["aic"] == 4
+    assert ranks["fgw"] == ranks["education"] == 3 and ranks["aic"] == 5
 
 
 def test_rescaled_total_and_veto(project):

@@ -112,8 +112,8 @@ def test_diff_between_two_revisions_lists_exactly_what_changed(repo):
 
 def test_diff_shows_a_renamed_entity_and_a_rubric_change(repo):
     renamed = run("-C", str(repo["root"]), "diff", repo["score"], repo["rename"]).output
-    assert "  - 朔州市工商行政管理局 (aic)  total 74.17 → —  rank 4 → —" in renamed
-    assert "  + 朔州市市场监督管理局 (amr)  total — → 74.17  rank — → 4" in renamed
+    assert "  - 朔州市工商行政管理局 (aic)  total 74.17 → —  rank 5 → —" in renamed
+    assert "  + 朔州市市场监督管理局 (amr)  total — → 74.17  rank — → 5" in renamed
     data = json.loads(run("-C", str(repo["root"]), "diff", repo["rename"], repo["rubric"], "--format", "json").output)
     [depts] = data["assessments"]
     assert depts["indicators_added"] == [{"key": "4.4", "text": "按时报送年度总结"}]

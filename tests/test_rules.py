@@ -174,3 +174,20 @@ def test_english_explanations():
     outcome = score(Deduct(D("0.5")), Missed(2), D(3), language="en")
     assert outcome.because == "2 missed × 0.5 = −1"
     assert score(Check(), True, D(1), language="en").because == "met"
+
+
+def _ranked(*totals):
+    from types import SimpleNamespace
+    from generator.score.scoring import rank
+    results = [SimpleNamespace(total=D(t), entity=f"e{n}", rank=0) for n, t in enumerate(totals)]
+    return [r.rank for r in rank(results)]
+
+
+@pytest.mark.parametrize("totals, ranks", [
+    (("90", "85", "85", "80"), [1, 2, 2, 4]),          # competition ranking: 1, 2, 2, 4
+    (("90", "90", "90"), [1, 1, 1]),
+    (("70", "80", "80", "80", "60"), [1, 1, 1, 4, 5]),
+    (("100",), [1]),
+])
+def test_rank_is_competition_ranking(totals, ranks):
+    assert _ranked(*totals) == ranks

@@ -91,9 +91,22 @@ def test_scorecard_numbers_equal_the_export(site):
 def test_ranking_shows_every_entity_in_rank_order(site):
     html = (site / "assessments/2026-departments/index.html").read_text(encoding="utf-8")
     table = html[html.index('<table class="ranking">'):]
-    ranks = re.findall(r'<tr>\s*<td class="num">(\d+)</td>', table)
-    assert ranks == ["1", "2", "3", "3", "4", "5", "6"]
+    ranks = re.findall(r'<tr[^>]*>\s*<td class="num">(\d+)( <span class="tag tag-tie">并列</span>)?</td>', table)
+    assert ranks == [("1", ""), ("2", ""), ("3", tie := ' <span class="tag tag-tie">并列</span>'), ("3", tie),
+                     ("5", ""), ("6", ""), ("7", "")]
+    assert "竞争排名，如1、2、2、4" in html                                 # says which ranking it uses
     assert "<svg" in html and 'role="img"' in html and "aria-labelledby=\"chart-caption chart-desc\"" in html
+
+
+def test_ties_are_said_wherever_ranks_show(site):
+    assert "并列第3名（共7个）" in (site / "assessments/2026-departments/fgw/index.html").read_text(encoding="utf-8")
+    assert "第2名（共7个）" in (site / "assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
+    counties = (site / "assessments/2026-counties/index.html").read_text(encoding="utf-8")
+    assert counties.count('<tr class="rank-1">') == 2                    # both first places styled alike
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert home.count('<span class="tag tag-tie">并列</span>') == 4       # both 3rd places shown, and both 1st
+    unit = (site / "units/fgw/index.html").read_text(encoding="utf-8")
+    assert '3 <span class="tag tag-tie">并列</span>' in unit
 
 
 def test_scorecard_shows_change_override_and_where_points_went(site):

@@ -71,10 +71,10 @@ def score_sheet(rubric: Rubric, sheet: ScoreSheet, language: str = "zh-CN") -> E
 
 
 def rank(results: list[EntityResult]) -> list[EntityResult]:
-    """Highest total first; dense ranks, so tied totals share a rank and the next rank follows on."""
+    """Highest total first; competition ranks (1, 2, 2, 4), the common reading of 第N名:
+    tied totals share a rank, and the next rank counts every entity placed above it."""
     ordered = sorted(results, key=lambda r: (-r.total, r.entity))
-    totals = sorted({r.total for r in ordered}, reverse=True)
-    position = {total: n for n, total in enumerate(totals, start=1)}
-    for result in ordered:
-        result.rank = position[result.total]
+    for place, result in enumerate(ordered, start=1):
+        tied_above = place > 1 and result.total == ordered[place - 2].total
+        result.rank = ordered[place - 2].rank if tied_above else place
     return ordered

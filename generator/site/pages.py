@@ -8,6 +8,7 @@ an edited file affects."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
@@ -65,8 +66,10 @@ class Visible:
         self._by_name: dict[str, list[EntityResult]] = {}
         self.by_entity: dict[str, list[dict]] = {}      # unit id → its own results, newest first
         for assessment in self.assessments:
+            shared = tied(self.results(assessment))
             for result in self.results(assessment):
-                self.by_entity.setdefault(result.entity, []).append({"assessment": assessment, "result": result})
+                self.by_entity.setdefault(result.entity, []).append(
+                    {"assessment": assessment, "result": result, "tied": result.entity in shared})
         self.groups_of: dict[str, list[Unit]] = {}      # unit id → the groups listing it as a member
         for group in self.project.units.values():
             for member in group.members:
@@ -104,6 +107,12 @@ class Visible:
         return frozenset(s.path for a in assessments for s in a.sheets.values())
 
 
+def tied(results: list[EntityResult]) -> frozenset[str]:
+    """The entities whose rank another entity shares (并列)."""
+    counts = Counter(r.rank for r in results)
+    return frozenset(r.entity for r in results if counts[r.rank] > 1)
+
+
 def newest_first(assessments) -> list[Assessment]:
     by_id = sorted(assessments, key=lambda a: a.id)
     return sorted(by_id, key=lambda a: (a.period, a.published_on or dt.date.min), reverse=True)
@@ -139,8 +148,9 @@ def _check_unique(planned: list[Planned]) -> None:
 # --- home and indexes ------------------------------------------------------------------
 
 def plan_home(view: Visible) -> Planned:
-    cards = [{"assessment": a, "rubric": view.project.rubric_of(a), "top": view.results(a)[:3],
-              "entities": len(view.results(a))} for a in view.assessments]
+    # the top three places, ties included: a 3rd place shared by two shows both
+    cards = [{"assessment": a, "rubric": view.project.rubric_of(a), "top": [r for r in view.results(a) if r.rank <= 3],
+              "tied": tied(view.results(a)), "entities": len(view.results(a))} for a in view.assessments]
     notices = [a for a in view.assessments if a.notice and a.notice.start <= view.today <= a.notice.end]
     deps = _common(view) | view.sheet_paths(view.assessments) | {a.path for a in view.assessments} | _counts(view)
     deps |= _rubric_paths(view)
@@ -186,8 +196,8 @@ def _counts(view: Visible) -> frozenset:
 
 def standing_keys(project: Project, history: History | None) -> dict[str, tuple]:
     """What pages depend on besides files, for a preview to compare between passes:
-    'rank:<assessment>:<entity>' is one entity's (rank, total) — a changed score moves only
-    the entities whose rank changed; 'count:<assessment>' is how many entities are ranked;
+    'rank:<assessment>:<entity>' is one entity's (rank, total, tied) — a changed score moves
+    only the entities whose rank, or whether they share it, changed; 'count:<assessment>' is how many entities are ranked;
     'nav' the navigation; 'source' the commit and whether anything is uncommitted;
     'dirty:<path>' whether one score file has uncommitted changes."""
     results = project.results
@@ -197,8 +207,9 @@ def standing_keys(project: Project, history: History | None) -> dict[str, tuple]
         keys[f"dirty:{path}"] = (True,)
     for assessment_id, ranked in results.items():
         keys[f"count:{assessment_id}"] = (len(ranked),)
+        shared = tied(ranked)
         for result in ranked:
-            keys[f"rank:{assessment_id}:{result.entity}"] = (result.rank, result.total)
+            keys[f"rank:{assessment_id}:{result.entity}"] = (result.rank, result.total, result.entity in shared)
     return keys
 
 
@@ -209,7 +220,7 @@ def plan_ranking(view: Visible, assessment: Assessment) -> Planned:
     results = view.results(assessment)
     scale = max([rubric.points, *(r.total for r in results)])
     bars = [{"result": r, **_bar(r.total, scale)} for r in results]
-    context = {"assessment": assessment, "rubric": rubric, "results": results, "bars": bars,
+    context = {"assessment": assessment, "rubric": rubric, "results": results, "bars": bars, "tied": tied(results),
                "sections": rubric.sections, "notice_running": _notice_state(assessment, view.today)}
     deps = _common(view) | {assessment.path, rubric.path} | view.sheet_paths([assessment])
     return Planned(urls.assessment(assessment.id), "assessment.html", context, deps, draft=assessment.is_draft)
@@ -235,6 +246,7 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
     previous = previous_result(view, assessment, result.entity)
     context = lambda: {
         "assessment": assessment, "rubric": rubric, "result": result, "entity": view.project.units[result.entity],
+        "tied": result.entity in tied(view.results(assessment)),
         "previous": previous, "changes": _changes(result, previous), "lost_by_section": lost_by_section(rubric, result),
         "lost_by_unit": lost_by_unit(view.project, result), "entities": len(view.results(assessment)),
         "notice_running": _notice_state(assessment, view.today),
