@@ -91,6 +91,18 @@ def test_threshold_explanations(result, expected, because):
     assert scored.explanation == (because or "4/6 = ≈66.67% ≥ 50% → 3/3")
 
 
+@pytest.mark.parametrize("result, language, because", [
+    # a change against a baseline is in percentage points, never "3%" (which reads as 3% of 90%)
+    (Change(q("93%"), q("90%")), "zh-CN", "93% − 90% = 3个百分点 > 0"),
+    (Change(q("94%"), q("90%")), "zh-CN", "94% − 90% = 4个百分点 > 3个百分点"),
+    (Change(q("90%"), q("90%")), "zh-CN", "90% − 90% = 0个百分点 ≥ 0"),
+    (Change(q("89.5%"), q("90%")), "zh-CN", "89.5% − 90% = -0.5个百分点 < 0（未达最低档）"),
+    (Change(q("93%"), q("90%")), "en", "93% − 90% = 3 percentage points > 0"),
+])
+def test_relative_threshold_explanations_speak_in_percentage_points(result, language, because):
+    assert score(TRAINING, result, D(3), language).because == because
+
+
 LEVELS = Levels((Level("full", D(2), "符合评估标准"), Level("partial", D(1), "虽成立但未达标"),
                  Level("none", D(0), "未成立")))
 

@@ -24,6 +24,7 @@ WORDS = {
         "floor": "，扣完为止", "bonus": "；超出{extra} ÷ {every} → {times} × {points} = 加{amount}分",
         "cap": "，上限{cap}分", "judged": "评定{points}分", "tally_cap": "，最高计{max}分",
         "linear_drop": "{x} < {full}：差{gap} ÷ {per} × {deduct} = 扣{amount}分",
+        "percentage_points": "{number}个百分点",
     },
     "en": {
         "yes": "met", "no": "not met", "below_lowest": " (below the lowest step)",
@@ -31,6 +32,7 @@ WORDS = {
         "floor": ", not below 0", "bonus": "; extra {extra} ÷ {every} → {times} × {points} = +{amount}",
         "cap": ", capped at {cap}", "judged": "judged {points}", "tally_cap": ", at most {max}",
         "linear_drop": "{x} < {full}: {gap} short ÷ {per} × {deduct} = −{amount}",
+        "percentage_points": "{number} percentage points",
     },
 }
 
@@ -64,27 +66,39 @@ def score_thresholds(rule: Thresholds, result, maximum: Fraction, words: dict) -
     """达到80%得1分 … 超过95%得5分: the points of the highest step met, else 0.
 
     达到/以上/不低于 include the bound (at_least); 超过 excludes it (above). With
-    relative_to, the measure is value − baseline in percentage points (比…提高3个百分点).
+    relative_to, the measure is value − baseline in percentage points (比…提高3个百分点), and
+    the explanation says so: 93% − 90% = 3个百分点 > 0, never "3%", which would read as 3% of 90%.
     """
-    measure, shown = _measure(result)
+    measure, shown = _measure(result, words)
+    relative = isinstance(result, Change)
     met = [step for step in rule.steps if _meets(measure, step)]
     if not met:
         lowest = rule.steps[0]
         return Outcome(Fraction(0), f"{shown} {'<' if lowest.inclusive else '≤'} "
-                                    f"{lowest.bound.text}{words['below_lowest']}")
+                                    f"{_bound(lowest.bound, relative, words)}{words['below_lowest']}")
     step = met[-1]
-    return Outcome(Fraction(step.points), f"{shown} {'≥' if step.inclusive else '>'} {step.bound.text}")
+    return Outcome(Fraction(step.points), f"{shown} {'≥' if step.inclusive else '>'} {_bound(step.bound, relative, words)}")
+
+
+def _bound(bound, relative: bool, words: dict) -> str:
+    """A step's bound as the explanation shows it: 90%, or against a baseline 3个百分点 (and 0)."""
+    if not (relative and bound.percent):
+        return bound.text
+    return "0" if bound.value == 0 else words["percentage_points"].format(number=bound.text.rstrip("%"))
 
 
 def _meets(measure: Fraction, step) -> bool:
     return measure >= step.bound.value if step.inclusive else measure > step.bound.value
 
 
-def _measure(result) -> tuple[Fraction, str]:
+def _measure(result, words: dict) -> tuple[Fraction, str]:
     """The value a threshold compares, and how to show it."""
     if isinstance(result, Change):
         gap = result.value.value - result.baseline.value
-        return gap, f"{result.value.text} − {result.baseline.text} = {format_quantity(gap, True)}"
+        shown = format_quantity(gap, result.value.percent)
+        if result.value.percent:
+            shown = words["percentage_points"].format(number=shown.removesuffix("%"))
+        return gap, f"{result.value.text} − {result.baseline.text} = {shown}"
     if isinstance(result, Ratio):
         value = Fraction(result.count, result.of)
         return value, f"{result.count}/{result.of} = {format_quantity(value, True)}"
@@ -121,7 +135,7 @@ def score_share(rule: Share, result: Ratio, maximum: Fraction, words: dict) -> O
 def score_linear(rule: Linear, result, maximum: Fraction, words: dict) -> Outcome:
     """满意度达80%以上得满分，每下降一个百分点扣1分:
     max when x ≥ full_at, else max − deduct × (full_at − x) / per, never below 0."""
-    measure, shown = _measure(result)
+    measure, shown = _measure(result, words)
     if measure >= rule.full_at.value:
         return Outcome(maximum, f"{shown} ≥ {rule.full_at.text}")
     gap = rule.full_at.value - measure
