@@ -118,6 +118,38 @@ def test_scorecard_shows_change_override_and_where_points_went(site):
     assert html.count('class="status ') == 58                          # status in words, not colour alone
 
 
+def test_an_indicator_not_assessed_is_its_own_category_not_a_loss(site, project):
+    # 4.4.1 (2 points, 市创建办公室) has no entry in the 2026 score file
+    html = (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    notice = re.search(r'<p class="alert alert-unassessed" role="note">(.*?)</p>', html, re.S).group(1)
+    assert "1项指标未评估，按0分计入总分（共2分）" in notice and 'href="#i-4.4.1"' in notice
+    assert html.index("alert-unassessed") < html.index('id="lost-heading"')            # at the top
+    office = re.search(r'units/chuangjianban/index.html">市创建办公室</a></th><td class="num">(\d+)</td><td>(.*?)</td>',
+                       html).groups()
+    assert office[0] == "3" and "4.4.1" not in office[1]                                # 5 with 4.4.1 before
+    assert "未评估的指标不计入本表" in html
+    unit = (site / "units/chuangjianban/index.html").read_text(encoding="utf-8")
+    assert "<th scope=\"col\" class=\"num\">未评估</th>" in unit
+
+
+def test_a_total_above_the_maximum_says_so_at_the_headline(site):
+    html = (site / "assessments/2026-departments/hrss/index.html").read_text(encoding="utf-8")
+    assert '<span class="big">101</span> / 100 <span class="tag tag-bonus">含加分</span>' in html
+    assert "总分101分，超过满分100分：加分项共加1分" in html and '<a href="#i-4.3">4.3</a>（+1）' in html
+    assert "含加分" not in (site / "assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
+
+
+def test_grade_conditions_say_the_range_each_grade_covers(site):
+    html = (site / "rubrics/county-demo/index.html").read_text(encoding="utf-8")
+    assert "<td>总分不低于75分、低于90分</td>" in html
+    assert "<td>总分低于60分；或一票否决指标未得分（不论总分）</td>" in html
+    assert "不低于0分" not in html
+
+
+def test_the_home_page_does_not_promise_what_it_does_not_do(site):
+    assert "复制该项的链接" not in (site / "index.html").read_text(encoding="utf-8")
+
+
 def test_method_page_writes_rules_in_words(site):
     html = (site / "rubrics/entrepreneurial-city/index.html").read_text(encoding="utf-8")
     assert "达到80%得1分，达到85%得2分，达到90%得3分，达到95%得4分，超过95%得5分" in html

@@ -249,6 +249,9 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         "tied": result.entity in tied(view.results(assessment)),
         "previous": previous, "changes": _changes(result, previous), "lost_by_section": lost_by_section(rubric, result),
         "lost_by_unit": lost_by_unit(view.project, result), "entities": len(view.results(assessment)),
+        "unassessed": [s for s in result.scores.values() if s.status == "not_assessed"],
+        "unassessed_points": sum(map(points_unassessed, result.scores.values()), Decimal(0)),
+        "above_max": above_max(rubric, result),
         "notice_running": _notice_state(assessment, view.today),
         "print_rows": print_rows(rubric), "print_has_content": any(s.sections for s in rubric.sections),
         "print_has_units": any(i.units for i in rubric.indicators.values()),
@@ -313,19 +316,44 @@ def print_rows(rubric: Rubric) -> list[dict]:
     return rows
 
 
+def points_lost(score) -> Decimal:
+    """Points an assessed indicator fell short by. An indicator not assessed counts 0 in the
+    total, but nobody lost those points: they are shown as 未评估, never as a loss."""
+    return Decimal(0) if score.status == "not_assessed" else score.lost
+
+
+def points_unassessed(score) -> Decimal:
+    """The points of an indicator not assessed (0 for every other)."""
+    return score.lost if score.status == "not_assessed" else Decimal(0)
+
+
 def lost_by_section(rubric: Rubric, result: EntityResult) -> list[dict]:
-    """Points lost in each top-level section, and in the sections below it."""
+    """Points lost in each top-level section, and in the sections below it; the points of
+    indicators not assessed apart."""
     def row(section: Section) -> dict:
-        lost = sum((result.scores[i.key].lost for i in section.all_indicators()), Decimal(0))
-        return {"section": section, "lost": lost, "points": result.sections[section.key]}
+        scores = [result.scores[i.key] for i in section.all_indicators()]
+        return {"section": section, "points": result.sections[section.key],
+                "lost": sum(map(points_lost, scores), Decimal(0)),
+                "unassessed": sum(map(points_unassessed, scores), Decimal(0))}
     return [{**row(s), "children": [row(c) for c in s.sections]} for s in rubric.sections]
+
+
+def above_max(rubric: Rubric, result: EntityResult) -> dict | None:
+    """A total above the rubric's maximum (加分): by how much, and the indicators that added it."""
+    if result.total <= rubric.points:
+        return None
+    bonus = [{"score": s, "extra": s.points - s.indicator.points} for s in result.scores.values() if s.status == "bonus"]
+    return {"over": result.total - rubric.points, "bonus": bonus}
 
 
 def lost_by_unit(project: Project, result: EntityResult) -> list[dict]:
     """Points lost on the indicators each responsible unit answers for, most first.
-    An indicator with several units counts in full for each of them."""
+    An indicator with several units counts in full for each of them; an indicator not
+    assessed is no unit's loss."""
     lost: dict[str, dict] = {}
     for score in result.scores.values():
+        if score.status == "not_assessed":
+            continue
         for unit_id in score.indicator.units:
             row = lost.setdefault(unit_id, {"unit": project.units[unit_id], "lost": Decimal(0), "keys": []})
             row["lost"] += score.lost
@@ -338,10 +366,21 @@ def lost_by_unit(project: Project, result: EntityResult) -> list[dict]:
 
 def plan_method(view: Visible, rubric: Rubric) -> Planned:
     words = {key: describe_rule(i.rule, i.points, view.project.site.language) for key, i in rubric.indicators.items()}
-    context = {"rubric": rubric, "rule_words": words, "assessments": view.of_rubric(rubric.id)}
+    context = {"rubric": rubric, "rule_words": words, "assessments": view.of_rubric(rubric.id),
+               "grades": grade_ranges(rubric), "has_veto": any(i.veto for i in rubric.indicators.values())}
     return Planned(urls.rubric(rubric.id), "rubric.html", context,
                    _common(view) | {rubric.path} | {a.path for a in view.of_rubric(rubric.id)},
                    draft=any(a.is_draft for a in view.of_rubric(rubric.id)))
+
+
+def grade_ranges(rubric: Rubric) -> list[dict]:
+    """Each grade with the totals it covers: from its min up to (not including) the next
+    grade's min. The lowest grade reads 低于60分, never 不低于0分."""
+    ranges = []
+    for n, grade in enumerate(rubric.grades):
+        below = rubric.grades[n - 1].min if n else None
+        ranges.append({"label": grade.label, "min": grade.min if grade.min or below is None else None, "below": below})
+    return ranges
 
 
 def plan_indicator(view: Visible, rubric: Rubric, indicator: Indicator) -> Planned:
@@ -406,9 +445,10 @@ def _duty_results(view: Visible, assessment: Assessment, indicators: list[Indica
         scores = [result.scores[i.key] for i in indicators]
         rows.append({"result": result, "scores": scores,
                      "earned": sum((s.points for s in scores), Decimal(0)),
-                     "lost": sum((s.lost for s in scores), Decimal(0)),
+                     "lost": sum(map(points_lost, scores), Decimal(0)),
+                     "unassessed": sum(map(points_unassessed, scores), Decimal(0)),
                      "max": sum((s.indicator.points for s in scores if not s.excluded), Decimal(0))})
-    return {"assessment": assessment, "rows": rows}
+    return {"assessment": assessment, "rows": rows, "any_unassessed": any(row["unassessed"] for row in rows)}
 
 
 # --- free pages ------------------------------------------------------------------------
