@@ -384,8 +384,8 @@ def test_english_site_uses_the_english_catalogue(example_copy, tmp_path):
 
 
 def test_catalogues_have_the_same_keys():
-    from generator.site.render import LOCALES, _read_catalogue
-    zh, en = (_read_catalogue(LOCALES / f"{lang}.yaml") for lang in ("zh-CN", "en"))
+    from generator.locale import LOCALES, read_catalogue
+    zh, en = (read_catalogue(LOCALES / f"{lang}.yaml") for lang in ("zh-CN", "en"))
     assert set(zh) == set(en)
     for key in zh:
         assert re.findall(r"\{(\w+)\}", zh[key]) and set(re.findall(r"\{(\w+)\}", zh[key])) == set(

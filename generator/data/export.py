@@ -1,21 +1,28 @@
 """The computed results as data: JSON (FORMAT.md "Computed output") and CSV for Excel.
 
 Numbers are written as the decimal literals they were rounded to — 27.22, never
-27.219999999999999 — so the JSON is written by hand rather than through floats."""
+27.219999999999999 — so the JSON is written by hand rather than through floats.
+
+The JSON is the stable machine format: English keys and status codes, whatever the site's
+language. The CSV is for people opening it in Excel: its headers and words are in the
+site's language (满分, 部分得分 … in a zh-CN site), from the same catalogue as the pages."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections import Counter
 from decimal import Decimal
 
+from ..locale import project_catalogue
 from ..model import Assessment, EntityResult
 from ..load.project import Project
 from ..numbers import plain
 
-CSV_COLUMNS = ("assessment", "period", "entity", "name", "rank", "total", "grade", "indicator", "section",
-               "text", "max", "points", "computed", "status", "explanation", "override_reason", "units")
+# the CSV's columns; each header is the UI string csv_<column> in the site's language
+CSV_COLUMNS = ("assessment", "title", "period", "entity", "name", "rank", "tied", "total", "grade", "indicator",
+               "section", "text", "max", "points", "computed", "status", "explanation", "override_reason", "units")
 
 
 def assessment_data(project: Project, assessment: Assessment) -> dict:
@@ -57,26 +64,35 @@ def export_json(project: Project, assessments: list[Assessment]) -> str:
 
 
 def export_csv(project: Project, assessments: list[Assessment]) -> str:
-    """One row per entity × indicator. The caller writes it as UTF-8 with a byte-order mark."""
+    """One row per entity × indicator, with headers and words in the site's language.
+    The caller writes it as UTF-8 with a byte-order mark."""
+    words = project_catalogue(project.root, project.site.theme, project.site.language)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([cell(words[f"csv_{column}"]) for column in CSV_COLUMNS])
     for assessment in assessments:
-        for result in project.results[assessment.id]:
+        rubric = project.rubric_of(assessment)
+        sections = {s.key: s for s in rubric.walk_sections()}
+        ranked = project.results[assessment.id]
+        shared = {rank for rank, n in Counter(r.rank for r in ranked).items() if n > 1}     # 并列
+        for result in ranked:
             for key, score in result.scores.items():
                 indicator, entry = score.indicator, score.entry
+                path = "／".join(sections[k].title for k in indicator.section_keys)
                 writer.writerow((
-                    assessment.id, assessment.period, result.entity, cell(project.units[result.entity].name),
-                    result.rank, plain(result.total), cell(result.grade), key, indicator.section_key,
-                    cell(indicator.text), plain(indicator.points), plain(score.points),
-                    plain(score.computed) if score.computed is not None else "", score.status,
-                    cell(score.explanation), cell(entry.override.reason if entry and entry.override else ""),
+                    cell(assessment.id), cell(assessment.title), cell(assessment.period), cell(result.entity),
+                    cell(project.units[result.entity].name), result.rank,
+                    cell(words["csv_tied_yes"] if result.rank in shared else ""), plain(result.total),
+                    cell(result.grade), cell(key), cell(path), cell(indicator.text), plain(indicator.points),
+                    plain(score.points), plain(score.computed) if score.computed is not None else "",
+                    cell(words[f"status_{score.status}"]), cell(score.explanation),
+                    cell(entry.override.reason if entry and entry.override else ""),
                     cell("、".join(project.units[u].label for u in indicator.units))))
     return out.getvalue()
 
 
 def cell(text: str) -> str:
-    """Text for a spreadsheet cell: a leading = + - @ would make Excel run it as a formula."""
+    """Every text cell of the CSV: a leading = + - @ tab or CR would make Excel run it as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 

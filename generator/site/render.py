@@ -15,13 +15,11 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from ..errors import Invalid
+from ..locale import project_catalogue
 from ..numbers import plain
-from ..load.yamlio import load_file
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_THEME = PACKAGE / "themes" / "default"
-LOCALES = PACKAGE / "locale"
 SAFE_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -58,22 +56,6 @@ def markdown_inline(text: str) -> Markup:
 
 # --- strings -------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
-def catalogue(language: str, extra_dir: str | None = None) -> dict[str, str]:
-    """UI strings for a language: the built-in catalogue, then a theme's own `locale/<lang>.yaml`."""
-    strings = _read_catalogue(LOCALES / f"{language}.yaml")
-    if extra_dir and (Path(extra_dir) / f"{language}.yaml").is_file():
-        strings.update(_read_catalogue(Path(extra_dir) / f"{language}.yaml"))
-    return strings
-
-
-def _read_catalogue(path: Path) -> dict[str, str]:
-    value, problems = load_file(path, path.name)
-    if problems or not isinstance(value, dict):
-        raise Invalid(f"expected a mapping of UI strings in {path}")
-    return {str(k): str(v) for k, v in value.items()}
-
-
 class Strings:
     """`t("key", n=3)` in templates: a UI string, formatted; a missing key is an error."""
 
@@ -104,8 +86,7 @@ def make_environment(project_root: Path, theme: str, language: str) -> jinja2.En
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         auto_reload=False, keep_trailing_newline=True,
     )
-    locale_dir = project_root / "themes" / theme / "locale"
-    env.globals["t"] = Strings(catalogue(language, str(locale_dir) if locale_dir.is_dir() else None), language)
+    env.globals["t"] = Strings(project_catalogue(project_root, theme, language), language)
     env.globals["language"] = language
     env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed)
     return env
