@@ -181,6 +181,23 @@ def test_pages_are_accessible_portal_html(site):
     assert external_resources(site) == []
 
 
+def test_every_page_footer_carries_the_portal_record_fields(site):
+    for path in html_files(site):
+        footer = path.read_text(encoding="utf-8").split('<footer class="site-footer">')[1]
+        for shown in ("主办单位：朔州市创建国家级创业型城市工作领导小组办公室（示例）", "承办单位：朔州市人力资源和社会保障局（示例）",
+                      "网站标识码：0000000000", "晋ICP备00000000号（示例）", "晋公网安备00000000000000号（示例）"):
+            assert shown in footer, (path, shown)
+
+
+def test_portal_fields_are_optional_and_unknown_keys_stay_errors(project_dir, tmp_path):
+    from conftest import errors_of
+    out = tmp_path / "out"
+    build(project_dir(), BuildOptions(out))
+    assert "portal-info" not in (out / "index.html").read_text(encoding="utf-8")
+    errors = errors_of(project_dir({"content/site.yaml": "title: t\nicp_record: 晋ICP备1号\n"}))
+    assert len(errors) == 1 and "icp_record" in errors[0] and "icp" in errors[0]
+
+
 def test_404_page_uses_the_base_url_so_it_works_at_any_depth(site):
     html = (site / "404.html").read_text(encoding="utf-8")
     assert '<base href="https://www.example.gov.cn/kaohe/">' in html
