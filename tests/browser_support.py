@@ -24,17 +24,23 @@ REQUIRED = os.environ.get("SCORESITE_REQUIRE_BROWSER") == "1"
 ARTIFACTS = REPO / "test-artifacts"
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; base-uri 'self'; "
        "form-action 'none'; frame-ancestors 'none'")
+# a phone as the issue read the site: 390 × 844 CSS px, touch, a mobile viewport
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # one page of each type: (name, path in the site)
 PAGE_TYPES = {
     "home": "index.html",
+    "assessments": "assessments/index.html",
     "ranking": "assessments/2026-departments/index.html",
     "scorecard": "assessments/2026-city/shuozhou/index.html",
     "method": "rubrics/entrepreneurial-city/index.html",
     "indicator": "rubrics/entrepreneurial-city/2.3.2/index.html",
     "unit": "units/hrss/index.html",
+    "duty": "units/chuangjianban/index.html",
+    "units": "units/index.html",
+    "rubrics": "rubrics/index.html",
     "page": "about/index.html",
     "changes": "changes/index.html",
     "404": "404.html",

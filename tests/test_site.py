@@ -90,8 +90,8 @@ def test_scorecard_numbers_equal_the_export(site):
 
 def test_ranking_shows_every_entity_in_rank_order(site):
     html = (site / "assessments/2026-departments/index.html").read_text(encoding="utf-8")
-    table = html[html.index('<table class="ranking">'):]
-    ranks = re.findall(r'<tr[^>]*>\s*<td class="num">(\d+)( <span class="tag tag-tie">并列</span>)?</td>', table)
+    table = html[html.index('<table class="ranking stack">'):]
+    ranks = re.findall(r'<tr[^>]*>\s*<td class="num"[^>]*>(\d+)( <span class="tag tag-tie">并列</span>)?</td>', table)
     assert ranks == [("1", ""), ("2", ""), ("3", tie := ' <span class="tag tag-tie">并列</span>'), ("3", tie),
                      ("5", ""), ("6", ""), ("7", "")]
     assert "竞争排名，如1、2、2、4" in html                                 # says which ranking it uses
@@ -124,7 +124,7 @@ def test_an_indicator_not_assessed_is_its_own_category_not_a_loss(site, project)
     notice = re.search(r'<p class="alert alert-unassessed" role="note">(.*?)</p>', html, re.S).group(1)
     assert "1项指标未评估，按0分计入总分（共2分）" in notice and 'href="#i-4.4.1"' in notice
     assert html.index("alert-unassessed") < html.index('id="lost-heading"')            # at the top
-    office = re.search(r'units/chuangjianban/index.html">市创建办公室</a></th><td class="num">(\d+)</td><td>(.*?)</td>',
+    office = re.search(r'units/chuangjianban/index.html">市创建办公室</a></th><td class="num"[^>]*>(\d+)</td><td[^>]*>(.*?)</td>',
                        html).groups()
     assert office[0] == "3" and "4.4.1" not in office[1]                                # 5 with 4.4.1 before
     assert "未评估的指标不计入本表" in html
@@ -135,7 +135,7 @@ def test_an_indicator_not_assessed_is_its_own_category_not_a_loss(site, project)
 def test_a_total_above_the_maximum_says_so_at_the_headline(site):
     html = (site / "assessments/2026-departments/hrss/index.html").read_text(encoding="utf-8")
     assert '<span class="big">101</span> / 100 <span class="tag tag-bonus">含加分</span>' in html
-    assert "总分101分，超过满分100分：加分项共加1分" in html and '<a href="#i-4.3">4.3</a>（+1）' in html
+    assert "总分101分，超过满分100分：加分项共加1分" in html and '<a class="key-link" href="#i-4.3">4.3</a>（+1）' in html
     assert "含加分" not in (site / "assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
 
 
@@ -148,6 +148,48 @@ def test_grade_conditions_say_the_range_each_grade_covers(site):
 
 def test_the_home_page_does_not_promise_what_it_does_not_do(site):
     assert "复制该项的链接" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_indicator_and_unit_pages_order_rows_by_points_and_name_entities(site):
+    # 2026-departments 5.1 (社会评价, 20 points): hrss 20, finance 20, … science 2.5 — best first,
+    # equal points in rank order, never by internal id (aic, education, fgw …)
+    html = (site / "rubrics/shuozhou-department/5.1/index.html").read_text(encoding="utf-8")
+    table = html[html.index("<caption id=\"results-2026-departments\">"):]
+    names = re.findall(r'<th scope="row" class="card-title"><a [^>]*>([^<]+)</a>', table)
+    assert names[:2] == ["朔州市人力资源和社会保障局", "朔州市财政局"] and len(names) == 7
+    points = [D(p) for p in re.findall(r'<span class="points">([\d.]+)</span>', table)]
+    assert points == sorted(points, reverse=True)
+    unit = (site / "units/chuangjianban/index.html").read_text(encoding="utf-8")
+    counties = unit[unit.index('id="duty-county-demo-2026-counties"'):]
+    # 1.1 (30 points): 山阴 28, 朔城 27.5, 平鲁 24 and 应县 24 (tied 1st overall, in rank order), 怀仁 21, 右玉 18.5
+    assert re.findall(r'<th scope="row" class="card-title"><a [^>]*>([^<]+)</a>', counties)[:6] == [
+        "山阴县", "朔城区", "平鲁区", "应县", "怀仁市", "右玉县"]
+    # the indicator columns are headed by their words, not by a number alone
+    assert '<span class="key">1.2.1</span> <span class="head-text">成立了市政府领导挂帅' in unit
+
+
+def test_hashes_are_kept_quietly_at_the_end_not_in_the_headline(site):
+    html = (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    head, verification = html[:html.index('id="lost-heading"')], html[html.index('id="verify-heading"'):]
+    assert "版本" not in head and "SHA-256" not in html[:html.index('id="revisions-heading"')]
+    assert "版本 " in verification                                                       # the rubric's commit
+    assert "content/assessments/2026-city/shuozhou.yaml" in verification
+    assert re.search(r'<td class="c-wide sha" data-label="SHA-256">[0-9a-f]{64}</td>', verification)
+
+
+def test_long_pages_have_a_jump_list_and_full_marks_recede(site):
+    html = (site / "rubrics/entrepreneurial-city/index.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav class="toc" aria-label="本页目录">(.*?)</nav>', html, re.S).group(1)
+    assert re.findall(r'href="#([^"]+)"', toc) == ["method-heading", "s-1", "s-2", "s-3", "s-4", "s-5"]
+    card = (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav class="toc" aria-label="本页目录">(.*?)</nav>', card, re.S).group(1)
+    assert "#lost-heading" in toc and "#s-5" in toc and "#verify-heading" in toc
+    assert card.count('class="row-full"') > 40 and 'class="row-partial"' in card and 'class="row-zero"' in card
+
+
+def test_the_objection_phone_number_is_a_tel_link(site):
+    html = (site / "assessments/2026-city/index.html").read_text(encoding="utf-8")
+    assert '联系方式：市创建办公室 <a href="tel:0349-0000000">0349-0000000</a>' in html
 
 
 def test_method_page_writes_rules_in_words(site):

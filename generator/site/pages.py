@@ -21,7 +21,10 @@ from ..score.rules import describe_rule
 
 UNITS_FILE = "content/units.yaml"
 SITE_FILE = "content/site.yaml"
-CHART_BAR_X, CHART_BAR_WIDTH = 160, 400   # the bar chart's geometry, in SVG viewBox units
+# the bar chart's geometry, in SVG viewBox units (16-unit text): each entity's name on one
+# line and its bar below, 320 units wide, so that a phone (320 px inside its margins) shows
+# the text at 16 px or more
+CHART_WIDTH, CHART_BAR_WIDTH, CHART_ROW = 320, 260, 46
 
 
 @dataclass
@@ -63,7 +66,6 @@ class Visible:
     def __post_init__(self):
         shown = [a for a in self.project.assessments.values() if self.drafts or not a.is_draft]
         self.assessments = newest_first(shown)
-        self._by_name: dict[str, list[EntityResult]] = {}
         self.by_entity: dict[str, list[dict]] = {}      # unit id → its own results, newest first
         for assessment in self.assessments:
             shared = tied(self.results(assessment))
@@ -96,12 +98,6 @@ class Visible:
         """Ranked: the highest total first."""
         return self.project.results[assessment.id]
 
-    def by_name(self, assessment: Assessment) -> list[EntityResult]:
-        """In entity order, for pages that list one indicator or one unit's duties across
-        entities: the order does not move when a score does."""
-        if assessment.id not in self._by_name:
-            self._by_name[assessment.id] = sorted(self.results(assessment), key=lambda r: r.entity)
-        return self._by_name[assessment.id]
 
     def sheet_paths(self, assessments) -> frozenset:
         return frozenset(s.path for a in assessments for s in a.sheets.values())
@@ -219,8 +215,10 @@ def plan_ranking(view: Visible, assessment: Assessment) -> Planned:
     rubric = view.project.rubric_of(assessment)
     results = view.results(assessment)
     scale = max([rubric.points, *(r.total for r in results)])
-    bars = [{"result": r, **_bar(r.total, scale)} for r in results]
-    context = {"assessment": assessment, "rubric": rubric, "results": results, "bars": bars, "tied": tied(results),
+    bars = [{"result": r, "y": n * CHART_ROW, **_bar(r.total, scale)} for n, r in enumerate(results)]
+    chart = {"width": CHART_WIDTH, "height": len(results) * CHART_ROW + 4}
+    context = {"assessment": assessment, "rubric": rubric, "results": results, "bars": bars, "chart": chart,
+               "tied": tied(results),
                "sections": rubric.sections, "notice_running": _notice_state(assessment, view.today)}
     deps = _common(view) | {assessment.path, rubric.path} | view.sheet_paths([assessment])
     return Planned(urls.assessment(assessment.id), "assessment.html", context, deps, draft=assessment.is_draft)
@@ -229,7 +227,7 @@ def plan_ranking(view: Visible, assessment: Assessment) -> Planned:
 def _bar(value: Decimal, scale: Decimal) -> dict:
     """A bar's length and where its label goes, in the chart's viewBox units."""
     length = max(value, Decimal(0)) * CHART_BAR_WIDTH / scale if scale else Decimal(0)
-    return {"x": CHART_BAR_X, "length": format(length, ".1f"), "label_x": format(CHART_BAR_X + length + 6, ".1f")}
+    return {"length": format(length, ".1f"), "label_x": format(length + 6, ".1f")}
 
 
 def _notice_state(assessment: Assessment, today: dt.date) -> str:
@@ -252,6 +250,9 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         "unassessed": [s for s in result.scores.values() if s.status == "not_assessed"],
         "unassessed_points": sum(map(points_unassessed, result.scores.values()), Decimal(0)),
         "above_max": above_max(rubric, result),
+        "jump_sections": [(top.title, f"s-{top.key}") for top in rubric.sections],
+        "evidence_files": [{"key": score.indicator.key, "evidence": item} for score in result.scores.values()
+                           if score.entry for item in score.entry.evidence if item.file],
         "notice_running": _notice_state(assessment, view.today),
         "print_rows": print_rows(rubric), "print_has_content": any(s.sections for s in rubric.sections),
         "print_has_units": any(i.units for i in rubric.indicators.values()),
@@ -367,6 +368,7 @@ def lost_by_unit(project: Project, result: EntityResult) -> list[dict]:
 def plan_method(view: Visible, rubric: Rubric) -> Planned:
     words = {key: describe_rule(i.rule, i.points, view.project.site.language) for key, i in rubric.indicators.items()}
     context = {"rubric": rubric, "rule_words": words, "assessments": view.of_rubric(rubric.id),
+               "jump_sections": [(top.title, f"s-{top.key}") for top in rubric.sections],
                "grades": grade_ranges(rubric), "has_veto": any(i.veto for i in rubric.indicators.values())}
     return Planned(urls.rubric(rubric.id), "rubric.html", context,
                    _common(view) | {rubric.path} | {a.path for a in view.of_rubric(rubric.id)},
@@ -385,10 +387,13 @@ def grade_ranges(rubric: Rubric) -> list[dict]:
 
 def plan_indicator(view: Visible, rubric: Rubric, indicator: Indicator) -> Planned:
     assessments = view.of_rubric(rubric.id)
-    rows = [{"assessment": a, "result": r, "score": r.scores[indicator.key]}
-            for a in assessments for r in view.by_name(a)]
+    # each assessment's entities by their points on this indicator, best first (ties in rank order)
+    blocks = [{"assessment": a, "rows": [{"assessment": a, "result": r, "score": r.scores[indicator.key]}
+                                         for r in best_first(view.results(a), lambda r: r.scores[indicator.key].points)]}
+              for a in assessments]
+    rows = [row for block in blocks for row in block["rows"]]
     context = lambda: {
-        "rubric": rubric, "indicator": indicator, "rows": rows,
+        "rubric": rubric, "indicator": indicator, "rows": rows, "blocks": blocks,
         "sections": [s for s in rubric.walk_sections() if s.key in indicator.section_keys],
         "rule_words": describe_rule(indicator.rule, indicator.points, view.project.site.language)}
     sheets = view.sheet_paths(assessments)
@@ -397,6 +402,11 @@ def plan_indicator(view: Visible, rubric: Rubric, indicator: Indicator) -> Plann
                    draft=any(a.is_draft for a in assessments), refined=sheets,
                    shows=lambda: tuple((row["assessment"].id, row["result"].entity, *figures(row["score"]))
                                        for row in rows))
+
+
+def best_first(ranked: list[EntityResult], points: Callable[[EntityResult], Decimal]) -> list[EntityResult]:
+    """Entities by the points a page shows, highest first; equal points keep the ranking's order."""
+    return sorted(ranked, key=lambda r: -points(r))        # sorted() is stable
 
 
 def figures(score) -> tuple:
@@ -439,9 +449,11 @@ def plan_unit(view: Visible, unit: Unit) -> Planned:
 
 
 def _duty_results(view: Visible, assessment: Assessment, indicators: list[Indicator]) -> dict:
-    """For each entity: the points earned and lost on the indicators a unit answers for."""
+    """For each entity: the points earned and lost on the indicators a unit answers for,
+    the most earned first."""
     rows = []
-    for result in view.by_name(assessment):
+    keys = [i.key for i in indicators]
+    for result in best_first(view.results(assessment), lambda r: sum((r.scores[k].points for k in keys), Decimal(0))):
         scores = [result.scores[i.key] for i in indicators]
         rows.append({"result": result, "scores": scores,
                      "earned": sum((s.points for s in scores), Decimal(0)),

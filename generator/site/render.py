@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..locale import project_catalogue
 from ..numbers import plain
@@ -22,6 +22,9 @@ PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_THEME = PACKAGE / "themes" / "default"
 SAFE_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+# a Chinese phone number in running text: (0349)1234567, 0349-0000000, 12345678, 0349-1234567-801,
+# a mobile 13812345678, 400-123-4567, or the 12345 hotline; not part of a longer run of digits
+PHONE = re.compile(r"(?<![\d-])(?:(?:\(0\d{2,3}\)|0\d{2,3}-?)?\d{7,8}(?:-\d{1,6})?|1[3-9]\d{9}|400-?\d{3}-?\d{4}|12345)(?![\d-])")
 
 
 # --- Markdown ------------------------------------------------------------------------
@@ -68,6 +71,8 @@ class Strings:
             text = self.strings[name]
         except KeyError:
             raise jinja2.UndefinedError(f"no UI string {name!r} in the {self.language} catalogue") from None
+        if any(isinstance(v, Markup) for v in values.values()):   # e.g. a date wrapped in <time>
+            return escape(text).format(**values)
         return text.format(**values) if values else text
 
 
@@ -88,7 +93,7 @@ def make_environment(project_root: Path, theme: str, language: str) -> jinja2.En
     )
     env.globals["t"] = Strings(project_catalogue(project_root, theme, language), language)
     env.globals["language"] = language
-    env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed)
+    env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed, tel=phone_links)
     return env
 
 
@@ -106,6 +111,17 @@ def signed(value: Decimal) -> str:
     if value < 0:
         return "−" + plain(-value)
     return "±0"
+
+
+def phone_links(text: str) -> Markup:
+    """Text with each phone number in it a tel: link, so that a phone dials it with one tap."""
+    parts, last = [], 0
+    for match in PHONE.finditer(text or ""):
+        number = match.group(0)
+        dial = re.sub(r"[^\d-]", "", number)
+        parts += [escape(text[last:match.start()]), Markup('<a href="tel:{}">{}</a>').format(dial, number)]
+        last = match.end()
+    return Markup("").join([*parts, escape((text or "")[last:])])
 
 
 def linker(page_url: str):
