@@ -233,26 +233,49 @@ def test_scorecard_without_javascript_shows_every_indicator(context_factory, sit
 
 
 def test_scorecard_prints_as_an_a4_score_sheet(context_factory, site_server):
+    """Printed, the scorecard is the paper 评分表: the title block first; the entity's name, the
+    sheet's title and 第N页／共M页 on every page; each 一级指标 heading repeats on the pages its
+    section runs onto; the assessors' notes; no site chrome and no git detail but one source line."""
     from pypdf import PdfReader
 
     page = context_factory().new_page()
     page.goto(site_server + PAGE_TYPES["scorecard"])
     page.emulate_media(media="print")
     shown = page.evaluate("""() => Object.fromEntries(['.site-header', '.breadcrumbs', '.site-footer', '.scorecard',
-        '.print-sheet', '.print-sheet thead'].map(s => [s, getComputedStyle(document.querySelector(s)).display]))""")
+        '.revisions', '.verify', '.print-sheet', '.p-table thead'].map(s => [s, getComputedStyle(document.querySelector(s)).display]))""")
     assert shown == {".site-header": "none", ".breadcrumbs": "none", ".site-footer": "none", ".scorecard": "none",
-                     ".print-sheet": "block", ".print-sheet thead": "table-header-group"}
+                     ".revisions": "none", ".verify": "none", ".print-sheet": "block", ".p-table thead": "table-header-group"}
     ARTIFACTS.mkdir(exist_ok=True)
     pdf = ARTIFACTS / "scorecard-2026-city-shuozhou.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
-    pages = ["".join(p.extract_text().split()) for p in PdfReader(pdf).pages]   # CJK text, no line breaks
-    assert len(pages) >= 2
-    for text in pages:                                  # the header row repeats on every page
-        for column in ("一级指标", "二级指标", "分值", "得分", "扣分说明", "责任单位"):
+    raw = [p.extract_text() for p in PdfReader(pdf).pages]
+    pages = ["".join(text.split()) for text in raw]         # CJK text, without the line breaks
+    assert len(pages) >= 3
+    title = "2026年度朔州市创建国家级创业型城市工作绩效考核评分表"
+    for n, text in enumerate(pages, start=1):
+        assert text.startswith("朔州市示例数据" + title + f"第{n}页／共{len(pages)}页"), text[:80]   # the margin boxes
+        assert "一级指标：" in text
+        for column in ("二级指标", "考核内容", "分值", "得分", "扣分说明", "责任单位"):
             assert column in text
-        assert "跳到正文" not in text and "主导航" not in text
-    assert "2026年度朔州市创建国家级创业型城市工作绩效考核评分表" in pages[0]
-    assert "总分" in pages[-1] and "85" in pages[-1]
+        assert "跳到正文" not in text and "主导航" not in text and "大字" not in text
+    body = pages[0][pages[0].index(f"第1页／共{len(pages)}页") + len(f"第1页／共{len(pages)}页"):]
+    assert body.startswith(title + "（示例数据）被考核单位：朔州市总分：85/100等次：良好名次：第1名（共1个）")
+    assert all("分值" in text and "得分" in text for text in raw)                # header cells never wrap (分\n值)
+    everything = "".join(pages)
+    assert "领导小组已成立，但成员单位未覆盖全部相关部门。" in everything                  # the assessors' notes
+    assert "未见民间创业金融服务实体参与的材料。" in everything
+    assert "未评估" in pages[0] and "4.4.1" in pages[0]                              # the notice, on the sheet
+    assert "修订记录" not in everything and "content/assessments" not in everything and "SHA-256" not in everything
+    assert [("数据版本" in text) for text in pages] == [False] * (len(pages) - 1) + [True]   # one source line, last
+    assert "总分10085" in pages[-1]
+
+
+def test_the_ranking_prints_without_an_orphan_downloads_heading(context_factory, site_server):
+    page = context_factory().new_page()
+    page.goto(site_server + PAGE_TYPES["ranking"])
+    page.emulate_media(media="print")
+    assert page.evaluate("() => document.getElementById('downloads-heading').getClientRects().length") == 0
+    assert page.evaluate("() => getComputedStyle(document.querySelector('table.ranking')).display") == "table"
 
 
 def _vnu_jar() -> Path | None:

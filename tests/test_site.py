@@ -245,6 +245,15 @@ def test_404_page_uses_the_base_url_so_it_works_at_any_depth(site):
     assert '<base href="https://www.example.gov.cn/kaohe/">' in html
 
 
+def test_each_scorecard_links_its_print_stylesheet(site):
+    html = (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="print.css" media="print">' in html
+    css = (site / "assessments/2026-city/shuozhou/print.css").read_text(encoding="utf-8")
+    assert '@top-left { content: "朔州市　示例数据"; }' in css
+    assert '@bottom-center { content: "第" counter(page) "页／共" counter(pages) "页"; }' in css
+    assert "print.css" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
 def test_sitemap_and_robots(site):
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://www.example.gov.cn/kaohe/assessments/2026-city/shuozhou/</loc>" in sitemap
@@ -331,6 +340,9 @@ def test_nothing_in_yaml_or_markdown_can_inject_markup(hostile_project, tmp_path
     assert external_resources(out) == []                                   # the Markdown image is not loaded
     scorecard = (out / "assessments/2026/shuozhou/index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in scorecard          # shown as text, inert
+    # the printed sheet's running header names the entity inside a CSS string it cannot end
+    print_css = (out / "assessments/2026/shuozhou/print.css").read_text(encoding="utf-8")
+    assert '@top-left { content: "朔州市\\3c script\\3e alert(1)\\3c /script\\3e \\3c img src=x onerror=alert(1)\\3e \\22 \\3e \\3c svg onload=alert(1)\\3e "; }' in print_css
     assert 'href="https://example.gov.cn/"' in scorecard                    # safe links survive
     assert 'href="https://example.gov.cn/?a=1&amp;b=&#39;x&#39;"' in scorecard
 

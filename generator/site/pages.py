@@ -122,7 +122,8 @@ def plan_site(project: Project, drafts: bool = False, today: dt.date | None = No
                plan_changes(view)]
     for assessment in view.assessments:
         planned.append(plan_ranking(view, assessment))
-        planned.extend(plan_scorecard(view, assessment, result) for result in view.results(assessment))
+        for result in view.results(assessment):
+            planned += [plan_scorecard(view, assessment, result), plan_print_stylesheet(view, assessment, result)]
     for rubric in project.rubrics.values():
         planned.append(plan_method(view, rubric))
         planned.extend(plan_indicator(view, rubric, indicator) for indicator in rubric.indicators.values())
@@ -254,7 +255,7 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         "evidence_files": [{"key": score.indicator.key, "evidence": item} for score in result.scores.values()
                            if score.entry for item in score.entry.evidence if item.file],
         "notice_running": _notice_state(assessment, view.today),
-        "print_rows": print_rows(rubric), "print_has_content": any(s.sections for s in rubric.sections),
+        "print_sections": print_sections(rubric), "print_has_content": any(s.sections for s in rubric.sections),
         "print_has_units": any(i.units for i in rubric.indicators.values()),
         "revisions": list(reversed(view.history.of(result.sheet.path))) if view.history else None,
         "uncommitted": bool(view.history and result.sheet.path in view.history.dirty),
@@ -266,6 +267,14 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         deps |= {previous["result"].sheet.path, previous["assessment"].path}
     return Planned(urls.scorecard(assessment.id, result.entity), "scorecard.html", context, deps,
                    draft=assessment.is_draft)
+
+
+def plan_print_stylesheet(view: Visible, assessment: Assessment, result: EntityResult) -> Planned:
+    """The running header of a scorecard's printed sheet: CSS cannot read the entity's name
+    from the page, and the pages carry no inline style, so each scorecard links its own."""
+    context = {"assessment": assessment, "entity": view.project.units[result.entity]}
+    return Planned(urls.print_stylesheet(assessment.id, result.entity), "print.css", context,
+                   _common(view) | {assessment.path}, draft=assessment.is_draft)
 
 
 def plan_changes(view: Visible) -> Planned:
@@ -304,17 +313,13 @@ def _changes(result: EntityResult, previous: dict | None) -> dict:
     return changes
 
 
-def print_rows(rubric: Rubric) -> list[dict]:
-    """The printed score sheet's rows: each top-level and second-level section is named
-    on its first row only, as on a paper 评分表."""
-    rows = []
-    for top in rubric.sections:
-        for group in top.walk():
-            for n, indicator in enumerate(group.indicators):
-                first_of_top = not rows or rows[-1]["indicator"].section_keys[0] != top.key
-                rows.append({"indicator": indicator, "top": top if first_of_top else None,
-                             "sub": group if n == 0 and group is not top else None})
-    return rows
+def print_sections(rubric: Rubric) -> list[dict]:
+    """The printed score sheet, one table per top-level section (一级指标), whose heading
+    repeats on every page the section runs onto; within it, one group of rows per
+    second-level section (二级指标), named on its first row and kept on one page if it fits."""
+    return [{"top": top, "groups": [{"section": group if group is not top else None, "indicators": group.indicators}
+                                    for group in top.walk() if group.indicators]}
+            for top in rubric.sections]
 
 
 def points_lost(score) -> Decimal:

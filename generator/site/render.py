@@ -93,7 +93,8 @@ def make_environment(project_root: Path, theme: str, language: str) -> jinja2.En
     )
     env.globals["t"] = Strings(project_catalogue(project_root, theme, language), language)
     env.globals["language"] = language
-    env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed, tel=phone_links)
+    env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed, tel=phone_links,
+                       css_string=css_string, css_counters=css_counters)
     return env
 
 
@@ -122,6 +123,19 @@ def phone_links(text: str) -> Markup:
         parts += [escape(text[last:match.start()]), Markup('<a href="tel:{}">{}</a>').format(dial, number)]
         last = match.end()
     return Markup("").join([*parts, escape((text or "")[last:])])
+
+
+def css_string(text: str) -> Markup:
+    """Text as a CSS string, for a generated stylesheet: quotes, backslashes, angle brackets
+    and control characters become CSS escapes, so no value can end the string or the rule."""
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 0x20 or ord(c) == 0x7f else c for c in str(text))
+    return Markup(f'"{escaped}"')
+
+
+def css_counters(text: str) -> Markup:
+    """'第{page}页／共{pages}页' as the content of a page margin box: "第" counter(page) "页／共" …"""
+    parts = re.split(r"\{(page|pages)\}", text)
+    return Markup(" ".join(f"counter({part})" if n % 2 else css_string(part) for n, part in enumerate(parts) if part))
 
 
 def linker(page_url: str):

@@ -25,6 +25,11 @@ def scorecard(assessment_id: str, entity: str) -> str:
     return f"assessments/{assessment_id}/{entity}/index.html"
 
 
+def print_stylesheet(assessment_id: str, entity: str) -> str:
+    """The stylesheet that names the entity on every printed page of its scorecard."""
+    return f"assessments/{assessment_id}/{entity}/print.css"
+
+
 def indicator_anchor(assessment_id: str, entity: str, key: str) -> str:
     return f"{scorecard(assessment_id, entity)}#i-{key}"
 
