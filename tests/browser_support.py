@@ -83,6 +83,27 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+class MountedHandler(_Handler):
+    """A portal's server with the site under `mount` (/ or /kaohe/): what lies outside it is
+    someone else's; a missing address inside it gets the site's 404.html, as nginx's
+    `error_page 404 /kaohe/404.html` does — the address stays as it was."""
+
+    mount = "/"
+
+    def translate_path(self, path):
+        if not path.startswith(self.mount):
+            return str(Path(self.directory) / ".outside-the-site")
+        return super().translate_path("/" + path[len(self.mount):])
+
+
+def serve(folder: Path, mount: str = "/"):
+    """Serve a built site at http://127.0.0.1:<port><mount>; returns (server, address)."""
+    handler = type("Handler", (MountedHandler,), {"mount": mount})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}{mount}"
+
+
 @pytest.fixture(scope="session")
 def site_server(built_site):
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(built_site)))

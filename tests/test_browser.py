@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from browser_support import ARTIFACTS, PAGE_TYPES, PHONE, unavailable
+from browser_support import ARTIFACTS, PAGE_TYPES, PHONE, Watched, unavailable
 from conftest import REPO
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -30,14 +30,54 @@ def test_page_loads_cleanly_under_a_strict_csp(watched, site_server, kind):
 
 
 def test_missing_page_gets_the_404_page(watched, site_server):
-    # at the top level its relative links work as they are; deeper down, a base_url (which
-    # the 404 page uses as <base href>) makes them work — see test_site.py
+    # at the top level; deeper down, see test_404_page_works_at_any_depth_on_a_real_server
     page = watched.open(site_server + "no-such-page.html")
     assert "页面不存在" in page.inner_text("h1")
     assert set(watched.problems) == {
         "HTTP 404: " + site_server + "no-such-page.html",
         "console error: Failed to load resource: the server responded with a status of 404 (Not Found)"}
     assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor") == "rgb(11, 79, 138)"
+
+
+@pytest.mark.parametrize("base_url, mount", [
+    (None, "/"),                                              # no base URL: the site at a host's root
+    ("https://www.example.gov.cn/", "/"),                     # a base URL at the root
+    ("https://www.example.gov.cn/kaohe/", "/kaohe/"),         # a base URL under a sub-path
+])
+def test_404_page_works_at_any_depth_on_a_real_server(context_factory, tmp_path, base_url, mount):
+    """A web server answers a missing address, however deep, with 404.html: the page loads its
+    stylesheet, and every link it shows leads to a page that exists."""
+    import urllib.request
+
+    from browser_support import serve
+    from generator.site.build import BuildOptions, build
+
+    build(REPO, BuildOptions(tmp_path / "site", base_url=base_url))
+    httpd, address = serve(tmp_path / "site", mount)
+    try:
+        watched = Watched(context_factory(viewport={"width": 1280, "height": 900}).new_page())
+        missing = address + "assessments/2026-city/no-such-entity/deeper/index.html"
+        response = watched.page.goto(missing)
+        page = watched.page
+        assert response.status == 404 and "页面不存在" in page.inner_text("h1")
+        assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor") == "rgb(11, 79, 138)"
+        assert page.evaluate("""() => { const rules = s => [...s.cssRules].reduce((n, r) => n + (r.styleSheet ? rules(r.styleSheet) : 1), 0);
+                                        return Math.max(...[...document.styleSheets].map(rules)); }""") > 100
+        # the one expected failure: the relative stylesheet, meant for disk, is itself missing here
+        relative = missing.rsplit("/", 1)[0] + "/assets/style.css"
+        assert {p.split(" net::")[0] for p in watched.problems if not p.startswith("console error")} == {
+            f"HTTP 404: {missing}", f"HTTP 404: {relative}", f"failed: {relative}"}
+        links = page.eval_on_selector_all("a[href]", "as => as.filter(a => a.getClientRects().length).map(a => a.href)")
+        assert len(links) >= 9
+        assert page.eval_on_selector(".skip-link", "a => a.href") == missing + "#main"
+        for link in links:
+            if link.startswith(address) and "#" not in link:
+                with urllib.request.urlopen(link) as answer:                      # raises on a 404
+                    assert answer.status == 200 and b"<h1>" in answer.read(), link
+        assert all(link.startswith(address) for link in links if "#" not in link and link.startswith("http"))
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
@@ -194,9 +234,14 @@ def _screenshot(page, name: str) -> None:
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_works_from_file_urls(watched, built_site, kind):
     page = watched.open((built_site / PAGE_TYPES[kind]).as_uri())
-    assert watched.problems == []
+    if kind == "404":      # its stylesheet for a web server, from the host's root, is not on disk
+        assert {p.split(" net::")[0] for p in watched.problems} <= {
+            "failed: file:///assets/not-found.css", "console error: Failed to load resource:"}
+        assert page.evaluate("() => [...document.querySelectorAll('.served-only a')].every(a => !a.getClientRects().length)")
+    else:
+        assert watched.problems == []
     assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor") == "rgb(11, 79, 138)"
-    links = page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+    links = page.eval_on_selector_all("a[href]", "as => as.filter(a => a.getClientRects().length).map(a => a.href)")
     local = [link for link in links if link.startswith("file://")]
     assert local, "no relative links found"
     missing = [link for link in local if not Path(unquote(urlsplit(link).path)).is_file()]

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
+from urllib.parse import urlsplit
 
 from . import urls
 from ..git.history import History
@@ -129,9 +130,17 @@ def plan_site(project: Project, drafts: bool = False, today: dt.date | None = No
         planned.extend(plan_indicator(view, rubric, indicator) for indicator in rubric.indicators.values())
     planned.extend(plan_unit(view, unit) for unit in project.units.values())
     planned.extend(plan_page(view, page) for page in project.pages.values() if drafts or not page.draft)
-    planned.append(Planned(urls.NOT_FOUND, "404.html", {"title_key": "not_found"}, _common(view)))
+    planned.append(Planned(urls.NOT_FOUND, "404.html", {"served_root": served_root(project.site.base_url)},
+                           _common(view)))
     _check_unique(planned)
     return planned
+
+
+def served_root(base_url: str) -> str:
+    """Where the site's root is on its web server, as a path: the base URL's path (/kaohe/),
+    or / when there is no base URL (the site at the root of its host)."""
+    path = urlsplit(base_url).path if base_url else "/"
+    return path if path.endswith("/") else path + "/"
 
 
 def _check_unique(planned: list[Planned]) -> None:

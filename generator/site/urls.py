@@ -14,6 +14,7 @@ NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 STYLESHEET = "assets/style.css"
+NOT_FOUND_STYLESHEET = "assets/not-found.css"
 FAVICON = "assets/favicon.svg"
 
 
