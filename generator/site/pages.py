@@ -203,7 +203,8 @@ def _counts(view: Visible) -> frozenset:
 def standing_keys(project: Project, history: History | None) -> dict[str, tuple]:
     """What pages depend on besides files, for a preview to compare between passes:
     'rank:<assessment>:<entity>' is one entity's (rank, total, tied) — a changed score moves
-    only the entities whose rank, or whether they share it, changed; 'count:<assessment>' is how many entities are ranked;
+    only the entities whose rank, or whether they share it, changed; 'ties:<assessment>' whether
+    any rank is shared (a scorecard then explains competition ranks); 'count:<assessment>' is how many entities are ranked;
     'nav' the navigation; 'source' the commit and whether anything is uncommitted;
     'dirty:<path>' whether one score file has uncommitted changes."""
     results = project.results
@@ -214,6 +215,7 @@ def standing_keys(project: Project, history: History | None) -> dict[str, tuple]
     for assessment_id, ranked in results.items():
         keys[f"count:{assessment_id}"] = (len(ranked),)
         shared = tied(ranked)
+        keys[f"ties:{assessment_id}"] = (bool(shared),)
         for result in ranked:
             keys[f"rank:{assessment_id}:{result.entity}"] = (result.rank, result.total, result.entity in shared)
     return keys
@@ -255,6 +257,7 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
     context = lambda: {
         "assessment": assessment, "rubric": rubric, "result": result, "entity": view.project.units[result.entity],
         "tied": result.entity in tied(view.results(assessment)),
+        "any_ties": bool(tied(view.results(assessment))),
         "previous": previous, "changes": _changes(result, previous), "lost_by_section": lost_by_section(rubric, result),
         "lost_by_unit": lost_by_unit(view.project, result), "entities": len(view.results(assessment)),
         "unassessed": [s for s in result.scores.values() if s.status == "not_assessed"],
@@ -270,7 +273,7 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         "uncommitted": bool(view.history and result.sheet.path in view.history.dirty),
     }
     deps = _common(view) | {assessment.path, rubric.path, result.sheet.path, f"dirty:{result.sheet.path}",
-                            f"rank:{assessment.id}:{result.entity}", f"count:{assessment.id}"}
+                            f"rank:{assessment.id}:{result.entity}", f"count:{assessment.id}", f"ties:{assessment.id}"}
     deps |= {f"content/evidence/{e.file}" for entry in result.sheet.entries.values() for e in entry.evidence if e.file}
     if previous:
         deps |= {previous["result"].sheet.path, previous["assessment"].path}
