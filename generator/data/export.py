@@ -78,7 +78,7 @@ def export_csv(project: Project, assessments: list[Assessment]) -> str:
         for result in ranked:
             for key, score in result.scores.items():
                 indicator, entry = score.indicator, score.entry
-                path = "／".join(sections[k].title for k in indicator.section_keys)
+                path = words["csv_section_separator"].join(sections[k].title for k in indicator.section_keys)
                 writer.writerow((
                     cell(assessment.id), cell(assessment.title), cell(assessment.period), cell(result.entity),
                     cell(project.units[result.entity].name), result.rank,
