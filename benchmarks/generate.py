@@ -23,12 +23,12 @@ def city_sheet(rng: random.Random, entity: str, rubric) -> str:
     for key, indicator in rubric.indicators.items():
         if rng.random() < 0.02:
             continue                                    # not assessed
-        kind = indicator.rule.kind
+        kind = indicator.rule.name
         if kind == "check":
             result = "yes" if rng.random() < 0.85 else "no"
         elif kind == "levels":
             result = rng.choice(["full", "full", "full", "partial", "none"])
-        elif indicator.rule.relative_to:
+        elif getattr(indicator.rule, "relative_to", None):
             result = f"{{value: {rng.randint(880, 960) / 10}%, baseline: 90%}}"
         else:
             result = f"{rng.randint(700, 1000) / 10}%" if rng.random() < 0.7 else \

@@ -267,6 +267,11 @@ class Site:
     description: str = ""
     sample_data: bool = False
     footer: str = ""
+    sponsor: str = ""           # 主办单位
+    organizer: str = ""         # 承办单位
+    site_code: str = ""         # 网站标识码
+    icp: str = ""               # ICP备案号
+    police_record: str = ""     # 公安机关备案号
 
 
 @dataclass

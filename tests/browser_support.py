@@ -24,17 +24,23 @@ REQUIRED = os.environ.get("SCORESITE_REQUIRE_BROWSER") == "1"
 ARTIFACTS = REPO / "test-artifacts"
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; base-uri 'self'; "
        "form-action 'none'; frame-ancestors 'none'")
+# a phone as the issue read the site: 390 × 844 CSS px, touch, a mobile viewport
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # one page of each type: (name, path in the site)
 PAGE_TYPES = {
     "home": "index.html",
+    "assessments": "assessments/index.html",
     "ranking": "assessments/2026-departments/index.html",
     "scorecard": "assessments/2026-city/shuozhou/index.html",
     "method": "rubrics/entrepreneurial-city/index.html",
     "indicator": "rubrics/entrepreneurial-city/2.3.2/index.html",
     "unit": "units/hrss/index.html",
+    "duty": "units/chuangjianban/index.html",
+    "units": "units/index.html",
+    "rubrics": "rubrics/index.html",
     "page": "about/index.html",
     "changes": "changes/index.html",
     "404": "404.html",
@@ -75,6 +81,27 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+class MountedHandler(_Handler):
+    """A portal's server with the site under `mount` (/ or /kaohe/): what lies outside it is
+    someone else's; a missing address inside it gets the site's 404.html, as nginx's
+    `error_page 404 /kaohe/404.html` does — the address stays as it was."""
+
+    mount = "/"
+
+    def translate_path(self, path):
+        if not path.startswith(self.mount):
+            return str(Path(self.directory) / ".outside-the-site")
+        return super().translate_path("/" + path[len(self.mount):])
+
+
+def serve(folder: Path, mount: str = "/"):
+    """Serve a built site at http://127.0.0.1:<port><mount>; returns (server, address)."""
+    handler = type("Handler", (MountedHandler,), {"mount": mount})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}{mount}"
 
 
 @pytest.fixture(scope="session")

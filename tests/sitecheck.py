@@ -46,8 +46,10 @@ def html_files(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-def broken_links(site: Path) -> list[str]:
-    """Every internal link or anchor in the site that leads nowhere, as 'page: link'."""
+def broken_links(site: Path, served_root: str = "/") -> list[str]:
+    """Every internal link or anchor in the site that leads nowhere, as 'page: link'. A link
+    from the site's root on its server (/kaohe/index.html, only the 404 page has them) is
+    resolved against `served_root`, the base URL's path."""
     pages = {p.relative_to(site).as_posix(): read_page(p) for p in html_files(site)}
     broken = []
     for name, info in pages.items():
@@ -57,8 +59,14 @@ def broken_links(site: Path) -> list[str]:
             parts = urlsplit(value)
             if parts.scheme or value.startswith("//"):
                 continue
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(parts.path))) \
-                if parts.path else name
+            if value.startswith("/"):
+                if not value.startswith(served_root):
+                    broken.append(f"{name}: {value} (outside {served_root})")
+                    continue
+                target = posixpath.normpath(unquote(parts.path)[len(served_root):])
+            else:
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(parts.path))) \
+                    if parts.path else name
             if target.startswith("../") or not (site / target).is_file():
                 broken.append(f"{name}: {value}")
             elif parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in pages[target].ids:

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from browser_support import ARTIFACTS, PAGE_TYPES, unavailable
+from browser_support import ARTIFACTS, PAGE_TYPES, PHONE, Watched, unavailable
 from conftest import REPO
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -30,14 +30,54 @@ def test_page_loads_cleanly_under_a_strict_csp(watched, site_server, kind):
 
 
 def test_missing_page_gets_the_404_page(watched, site_server):
-    # at the top level its relative links work as they are; deeper down, a base_url (which
-    # the 404 page uses as <base href>) makes them work — see test_site.py
+    # at the top level; deeper down, see test_404_page_works_at_any_depth_on_a_real_server
     page = watched.open(site_server + "no-such-page.html")
     assert "页面不存在" in page.inner_text("h1")
     assert set(watched.problems) == {
         "HTTP 404: " + site_server + "no-such-page.html",
         "console error: Failed to load resource: the server responded with a status of 404 (Not Found)"}
     assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor") == "rgb(11, 79, 138)"
+
+
+@pytest.mark.parametrize("base_url, mount", [
+    (None, "/"),                                              # no base URL: the site at a host's root
+    ("https://www.example.gov.cn/", "/"),                     # a base URL at the root
+    ("https://www.example.gov.cn/kaohe/", "/kaohe/"),         # a base URL under a sub-path
+])
+def test_404_page_works_at_any_depth_on_a_real_server(context_factory, tmp_path, base_url, mount):
+    """A web server answers a missing address, however deep, with 404.html: the page loads its
+    stylesheet, and every link it shows leads to a page that exists."""
+    import urllib.request
+
+    from browser_support import serve
+    from generator.site.build import BuildOptions, build
+
+    build(REPO, BuildOptions(tmp_path / "site", base_url=base_url))
+    httpd, address = serve(tmp_path / "site", mount)
+    try:
+        watched = Watched(context_factory(viewport={"width": 1280, "height": 900}).new_page())
+        missing = address + "assessments/2026-city/no-such-entity/deeper/index.html"
+        response = watched.page.goto(missing)
+        page = watched.page
+        assert response.status == 404 and "页面不存在" in page.inner_text("h1")
+        assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor") == "rgb(11, 79, 138)"
+        assert page.evaluate("""() => { const rules = s => [...s.cssRules].reduce((n, r) => n + (r.styleSheet ? rules(r.styleSheet) : 1), 0);
+                                        return Math.max(...[...document.styleSheets].map(rules)); }""") > 100
+        # the one expected failure: the relative stylesheet, meant for disk, is itself missing here
+        relative = missing.rsplit("/", 1)[0] + "/assets/style.css"
+        assert {p.split(" net::")[0] for p in watched.problems if not p.startswith("console error")} == {
+            f"HTTP 404: {missing}", f"HTTP 404: {relative}", f"failed: {relative}"}
+        links = page.eval_on_selector_all("a[href]", "as => as.filter(a => a.getClientRects().length).map(a => a.href)")
+        assert len(links) >= 9
+        assert page.eval_on_selector(".skip-link", "a => a.href") == missing + "#main"
+        for link in links:
+            if link.startswith(address) and "#" not in link:
+                with urllib.request.urlopen(link) as answer:                      # raises on a 404
+                    assert answer.status == 200 and b"<h1>" in answer.read(), link
+        assert all(link.startswith(address) for link in links if "#" not in link and link.startswith("http"))
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
@@ -83,24 +123,106 @@ def test_keyboard_reaches_every_link_in_order_with_visible_focus(watched, site_s
         assert state["onscreen"], f"focused element {state['kb']} is off screen"
 
 
+# every visible element of <main> whose box reaches past the viewport's edges (content inside
+# a sideways-scrolling box counts: a reader on a phone does not find it)
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.classList.length ? '.' + [...e.classList].join('.') : '');
+  return [...document.querySelectorAll('main *')].filter(e => !e.closest('.visually-hidden'))
+    .map(e => [e, e.getBoundingClientRect()]).filter(([e, r]) => r.width > 0 && r.height > 0)
+    .filter(([e, r]) => r.left < -0.5 || r.right > width + 0.5)
+    .map(([e, r]) => `${name(e)} ${Math.round(r.left)}…${Math.round(r.right)}`).slice(0, 10);
+}"""
+
+# links and controls a finger must hit, smaller than 44 × 44 CSS px (links inside running text,
+# e.g. in a note written in Markdown, are exempt, as WCAG 2.5.5 exempts inline targets)
+SMALL_TARGETS = """() => [...document.querySelectorAll('a[href], label, button, summary, input:not(label input)')]
+  .filter(e => !e.closest('.prose, .visually-hidden') && !e.matches('.skip-link'))
+  .map(e => [e, e.getBoundingClientRect()]).filter(([e, r]) => r.width > 0 && r.height > 0)
+  .filter(([e, r]) => r.height < 43.5 || r.width < 43.5)
+  .map(([e, r]) => `${e.textContent.trim().slice(0, 20)} ${Math.round(r.width)}×${Math.round(r.height)}`).slice(0, 10)"""
+
+# text with a figure in it that renders smaller than 16 px (SVG text at its scaled size)
+SMALL_FIGURES = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const small = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const e = node.parentElement;
+    if (!/\\d/.test(node.data) || !e.getClientRects().length || e.closest('.visually-hidden')) continue;
+    let size = parseFloat(getComputedStyle(e).fontSize);
+    if (e.closest('svg')) size *= e.closest('svg').getScreenCTM().a;
+    if (size < 15.95) small.push(`${node.data.trim().slice(0, 20)} ${size.toFixed(1)}px`);
+  }
+  return small.slice(0, 10);
+}"""
+
+
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_usable_at_phone_width_without_horizontal_scrolling(context_factory, site_server, kind):
-    page = context_factory(viewport={"width": 360, "height": 740}).new_page()
+@pytest.mark.parametrize("width", [360, 390, 414])
+def test_phone_shows_everything_without_sideways_scrolling(context_factory, site_server, kind, width):
+    page = context_factory(**{**PHONE, "viewport": {"width": width, "height": 844}}).new_page()
     page.goto(site_server + PAGE_TYPES[kind])
-    width = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
-    assert width[0] <= width[1], f"the page is {width[0]} px wide at {width[1]} px"
-    # wide tables scroll inside their own box, which the keyboard can reach (tabindex=0)
-    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('table')).filter(t => t.offsetParent)
-        .map(t => [t.scrollWidth <= innerWidth || !!t.closest('.table-scroll[tabindex="0"]'), t.id || t.className])""")
-    assert all(ok for ok, _ in boxes), boxes
-    _screenshot(page, f"{kind}-360")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    assert page.evaluate(OVERFLOW) == []
+    if width == 390:
+        _screenshot(page, f"{kind}-390")
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_desktop_screenshot(watched, site_server, kind):
-    page = watched.open(site_server + PAGE_TYPES[kind])
-    _screenshot(page, f"{kind}-1280")
-    assert watched.problems == []
+def test_phone_tap_targets_and_figures_are_large_enough(context_factory, site_server, kind):
+    page = context_factory(**PHONE).new_page()
+    page.goto(site_server + PAGE_TYPES[kind])
+    assert page.evaluate(SMALL_TARGETS) == []
+    assert page.evaluate(SMALL_FIGURES) == []
+
+
+@pytest.mark.parametrize("path", [PAGE_TYPES["scorecard"], "assessments/2026-departments/hrss/index.html",
+                                  PAGE_TYPES["method"], PAGE_TYPES["indicator"]])
+def test_phone_shows_every_indicators_explanation(context_factory, site_server, path):
+    """Each indicator row is a card: its explanation lies inside the screen, with its number and points."""
+    page = context_factory(**PHONE).new_page()
+    page.goto(site_server + path)
+    rows = page.evaluate("""() => [...document.querySelectorAll('tr[id^="i-"], .indicator-page table.stack tbody tr')].map(row => {
+        const text = row.querySelector('.explanation, .rule-text');
+        const r = (text || row).getBoundingClientRect();
+        return [row.id, !!text && r.width > 0 && r.left >= 0 && r.right <= innerWidth,
+                getComputedStyle(row.closest('table').querySelector('thead') || row).display];
+      })""")
+    assert rows and all(visible for _, visible, _ in rows), [r for r in rows if not r[1]][:5]
+    assert {thead for _, _, thead in rows} <= {"none"}          # the table became cards
+
+
+def test_a_jump_to_a_lost_indicator_on_a_phone_shows_its_card(context_factory, site_server):
+    page = context_factory(**PHONE).new_page()
+    page.goto(site_server + PAGE_TYPES["scorecard"])
+    page.click("#lost-heading ~ .two-col a[href='#i-2.3.2'] >> nth=0")
+    card = page.evaluate("""() => { const r = document.getElementById('i-2.3.2').getBoundingClientRect();
+        return [r.left >= 0, r.right <= innerWidth, r.top >= 0, r.top < innerHeight,
+                document.getElementById('i-2.3.2').querySelector('.explanation').innerText]; }""")
+    assert card == [True, True, True, True, "92.5% ≥ 90% → 3/5"]
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_large_text_mode_works_without_javascript(context_factory, site_server, javascript):
+    page = context_factory(**PHONE, java_script_enabled=javascript).new_page()
+    page.goto(site_server + PAGE_TYPES["scorecard"])
+    size = "() => getComputedStyle(document.querySelector('.explanation')).fontSize"
+    assert page.evaluate(size) == "16px"
+    page.click("label.large-text-toggle")
+    assert page.is_checked("#large-text")
+    assert page.evaluate(size) == "20px"
+    assert page.evaluate(OVERFLOW) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    if javascript:
+        _screenshot(page, "scorecard-390-large-text")
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_desktop_screenshot(context_factory, site_server, kind):
+    page = context_factory(viewport={"width": 1366, "height": 900}).new_page()
+    page.goto(site_server + PAGE_TYPES[kind])
+    assert page.evaluate(SMALL_FIGURES) == []
+    _screenshot(page, f"{kind}-1366")
 
 
 def _screenshot(page, name: str) -> None:
@@ -112,9 +234,14 @@ def _screenshot(page, name: str) -> None:
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_works_from_file_urls(watched, built_site, kind):
     page = watched.open((built_site / PAGE_TYPES[kind]).as_uri())
-    assert watched.problems == []
+    if kind == "404":      # its stylesheet for a web server, from the host's root, is not on disk
+        assert {p.split(" net::")[0] for p in watched.problems} <= {
+            "failed: file:///assets/not-found.css", "console error: Failed to load resource:"}
+        assert page.evaluate("() => [...document.querySelectorAll('.served-only a')].every(a => !a.getClientRects().length)")
+    else:
+        assert watched.problems == []
     assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor") == "rgb(11, 79, 138)"
-    links = page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+    links = page.eval_on_selector_all("a[href]", "as => as.filter(a => a.getClientRects().length).map(a => a.href)")
     local = [link for link in links if link.startswith("file://")]
     assert local, "no relative links found"
     missing = [link for link in local if not Path(unquote(urlsplit(link).path)).is_file()]
@@ -151,26 +278,49 @@ def test_scorecard_without_javascript_shows_every_indicator(context_factory, sit
 
 
 def test_scorecard_prints_as_an_a4_score_sheet(context_factory, site_server):
+    """Printed, the scorecard is the paper 评分表: the title block first; the entity's name, the
+    sheet's title and 第N页／共M页 on every page; each 一级指标 heading repeats on the pages its
+    section runs onto; the assessors' notes; no site chrome and no git detail but one source line."""
     from pypdf import PdfReader
 
     page = context_factory().new_page()
     page.goto(site_server + PAGE_TYPES["scorecard"])
     page.emulate_media(media="print")
     shown = page.evaluate("""() => Object.fromEntries(['.site-header', '.breadcrumbs', '.site-footer', '.scorecard',
-        '.print-sheet', '.print-sheet thead'].map(s => [s, getComputedStyle(document.querySelector(s)).display]))""")
+        '.revisions', '.verify', '.print-sheet', '.p-table thead'].map(s => [s, getComputedStyle(document.querySelector(s)).display]))""")
     assert shown == {".site-header": "none", ".breadcrumbs": "none", ".site-footer": "none", ".scorecard": "none",
-                     ".print-sheet": "block", ".print-sheet thead": "table-header-group"}
+                     ".revisions": "none", ".verify": "none", ".print-sheet": "block", ".p-table thead": "table-header-group"}
     ARTIFACTS.mkdir(exist_ok=True)
     pdf = ARTIFACTS / "scorecard-2026-city-shuozhou.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
-    pages = ["".join(p.extract_text().split()) for p in PdfReader(pdf).pages]   # CJK text, no line breaks
-    assert len(pages) >= 2
-    for text in pages:                                  # the header row repeats on every page
-        for column in ("一级指标", "二级指标", "分值", "得分", "扣分说明", "责任单位"):
+    raw = [p.extract_text() for p in PdfReader(pdf).pages]
+    pages = ["".join(text.split()) for text in raw]         # CJK text, without the line breaks
+    assert len(pages) >= 3
+    title = "2026年度朔州市创建国家级创业型城市工作绩效考核评分表"
+    for n, text in enumerate(pages, start=1):
+        assert text.startswith("朔州市示例数据" + title + f"第{n}页／共{len(pages)}页"), text[:80]   # the margin boxes
+        assert "一级指标：" in text
+        for column in ("二级指标", "考核内容", "分值", "得分", "扣分说明", "责任单位"):
             assert column in text
-        assert "跳到正文" not in text and "主导航" not in text
-    assert "2026年度朔州市创建国家级创业型城市工作绩效考核评分表" in pages[0]
-    assert "总分" in pages[-1] and "85" in pages[-1]
+        assert "跳到正文" not in text and "主导航" not in text and "大字" not in text
+    body = pages[0][pages[0].index(f"第1页／共{len(pages)}页") + len(f"第1页／共{len(pages)}页"):]
+    assert body.startswith(title + "（示例数据）被考核单位：朔州市总分：85/100等次：良好名次：第1名（共1个）")
+    assert all("分值" in text and "得分" in text for text in raw)                # header cells never wrap (分\n值)
+    everything = "".join(pages)
+    assert "领导小组已成立，但成员单位未覆盖全部相关部门。" in everything                  # the assessors' notes
+    assert "未见民间创业金融服务实体参与的材料。" in everything
+    assert "未评估" in pages[0] and "4.4.1" in pages[0]                              # the notice, on the sheet
+    assert "修订记录" not in everything and "content/assessments" not in everything and "SHA-256" not in everything
+    assert [("数据版本" in text) for text in pages] == [False] * (len(pages) - 1) + [True]   # one source line, last
+    assert "总分10085" in pages[-1]
+
+
+def test_the_ranking_prints_without_an_orphan_downloads_heading(context_factory, site_server):
+    page = context_factory().new_page()
+    page.goto(site_server + PAGE_TYPES["ranking"])
+    page.emulate_media(media="print")
+    assert page.evaluate("() => document.getElementById('downloads-heading').getClientRects().length") == 0
+    assert page.evaluate("() => getComputedStyle(document.querySelector('table.ranking')).display") == "table"
 
 
 def _vnu_jar() -> Path | None:

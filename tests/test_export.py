@@ -102,21 +102,46 @@ def test_json_numbers_are_exact_literals(project):
     assert {a["id"] for a in data["assessments"]} == set(project.assessments)
 
 
+def _csv_rows(project, assessments):
+    return list(csv.DictReader(io.StringIO(export_csv(project, assessments))))
+
+
 def test_csv_has_one_row_per_entity_and_indicator(project):
     published = [a for a in project.assessments.values() if not a.is_draft]
-    rows = list(csv.DictReader(io.StringIO(export_csv(project, published))))
+    rows = _csv_rows(project, published)
     expected = sum(len(a.sheets) * len(project.rubric_of(a).indicators) for a in published)
     assert len(rows) == expected
-    row = next(r for r in rows if r["entity"] == "finance" and r["indicator"] == "3.1")
-    assert (row["points"], row["max"], row["status"]) == ("30.63", "35", "partial")
-    assert row["explanation"] == "35 × 7/8 = 30.625 → 30.63/35"
+    row = next(r for r in rows if r["单位编号"] == "finance" and r["指标编号"] == "3.1")
+    assert (row["得分"], row["分值"], row["得分情况"]) == ("30.63", "35", "部分得分")
+    assert row["计分说明"] == "35 × 7/8 = 30.625 → 30.63/35"
+
+
+def test_csv_speaks_the_sites_language_in_headers_and_words(project, example_copy):
+    rows = _csv_rows(project, [project.assessments["2026-departments"], project.assessments["2026-city"]])
+    assert list(rows[0])[:8] == ["考核编号", "考核名称", "考核期", "单位编号", "被考核单位", "名次", "并列", "总分"]
+    assert {r["得分情况"] for r in rows} == {"满分", "部分得分", "未得分", "加分", "未评估"}    # never full, partial …
+    assert {r["并列"] for r in rows if r["单位编号"] in ("fgw", "education")} == {"并列"}
+    assert {r["并列"] for r in rows if r["单位编号"] == "finance"} == {""}
+    city = next(r for r in rows if r["指标编号"] == "1.2.1")
+    assert city["所属部分"] == "组织领导体系／创建工作领导"
+    site_yaml = example_copy / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("language: zh-CN", "language: en"),
+                         encoding="utf-8")
+    english = load_project(example_copy)
+    rows = _csv_rows(english, [english.assessments["2026-city"]])
+    assert list(rows[0])[:5] == ["Assessment id", "Assessment", "Period", "Entity id", "Entity"]
+    assert {r["Status"] for r in rows} == {"Full marks", "Partly met", "No points", "Not assessed"}
 
 
 def test_csv_text_cannot_become_a_spreadsheet_formula(example_copy):
     sheet = example_copy / "content/assessments/2026-city/shuozhou.yaml"
     sheet.write_text(sheet.read_text(encoding="utf-8").replace(
         "reason: 复核后认定部分落实", "reason: '=HYPERLINK(\"http://evil.example\",\"点击\")'"), encoding="utf-8")
+    assessment = example_copy / "content/assessments/2026-city/assessment.yaml"
+    assessment.write_text(assessment.read_text(encoding="utf-8").replace('period: "2026"', 'period: "@SUM(1+1)"')
+                          .replace("title: ", "title: +"), encoding="utf-8")
     project = load_project(example_copy)
-    rows = list(csv.DictReader(io.StringIO(export_csv(project, [project.assessments["2026-city"]]))))
-    reason = next(r["override_reason"] for r in rows if r["indicator"] == "5.2.2")
+    rows = _csv_rows(project, [project.assessments["2026-city"]])
+    reason = next(r["人工调整原因"] for r in rows if r["指标编号"] == "5.2.2")
     assert reason == "'=HYPERLINK(\"http://evil.example\",\"点击\")"
+    assert {r["考核期"] for r in rows} == {"'@SUM(1+1)"} and rows[0]["考核名称"].startswith("'+")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -155,7 +156,7 @@ def test_scorecard_shows_its_revisions_newest_first(site, repo):
     html = (site / "assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
     history = html[html.index('id="revisions-heading"'):]
     assert history.index("市财政局满意度按复核结果更正") < history.index("导入2026年度考核数据")
-    assert "2026-11-05</td><td>李四</td>" in history
+    assert re.search(r">2026-11-05</time></td><td[^>]*>李四</td>", history)
     assert '<span class="key">5.1</span> 20 → 18 <span class="muted">（85.5% → 78%）</span>' in history
     assert "新建评分文件（10项评分，总分91.63）" in history
     assert "本评分文件有尚未提交到 git 的修改" not in history

@@ -347,3 +347,32 @@ def test_plain_prints_decimals_as_written(number, shown):
 def test_format_number_marks_inexact_values():
     assert format_number(F(1, 4)) == "0.25"
     assert format_number(F(2, 3)) == "≈0.6667"
+
+
+@pytest.mark.parametrize("result, language, because", [
+    # a change against a baseline is in percentage points, never "3%" (which reads as 3% of 90%)
+    ("{value: 94%, baseline: 90%}", "zh-CN", "94% − 90% = 4个百分点 > 3个百分点"),
+    ("{value: 90%, baseline: 90%}", "zh-CN", "90% − 90% = 0个百分点 ≥ 0"),
+    ("{value: 89.5%, baseline: 90%}", "zh-CN", "89.5% − 90% = -0.5个百分点 < 0（未达最低档）"),
+    ("{value: 93%, baseline: 90%}", "en", "93% − 90% = 3 percentage points > 0"),
+])
+def test_relative_threshold_explanations_speak_in_percentage_points(result, language, because):
+    assert scored(TRAINING, result, 3, language=language)[1] == because
+
+
+def _ranked(*totals, ranking="competition"):
+    from types import SimpleNamespace
+    from generator.score.scoring import rank
+    results = [SimpleNamespace(total=D(t), entity=f"e{n}", rank=0, tied=False) for n, t in enumerate(totals)]
+    return [r.rank for r in rank(results, ranking)]
+
+
+@pytest.mark.parametrize("totals, competition, dense", [
+    (("90", "85", "85", "80"), [1, 2, 2, 4], [1, 2, 2, 3]),
+    (("90", "90", "90"), [1, 1, 1], [1, 1, 1]),
+    (("70", "80", "80", "80", "60"), [1, 1, 1, 4, 5], [1, 1, 1, 2, 3]),
+    (("100",), [1], [1]),
+])
+def test_ranks_competition_by_default_or_dense(totals, competition, dense):
+    assert _ranked(*totals) == competition
+    assert _ranked(*totals, ranking="dense") == dense

@@ -65,9 +65,20 @@ def test_an_edited_score_rerenders_its_pages_not_the_site(incremental):
 def test_a_moved_rank_rerenders_the_scorecards_whose_rank_moved(incremental):
     _edit(incremental.root, SHEET, "{result: 85.5%}", "{result: 50%}")     # 91.63 → 71.63: rank 2 → 5
     rendered = set(incremental.rebuild(incremental.changes()).rendered)
-    moved = {"finance", "education", "fgw", "aic"}                               # ranks 2, 3, 3, 4 → 5, 2, 2, 3
+    moved = {"finance", "education", "fgw", "aic"}                               # ranks 2, 3, 3, 5 → 5, 2, 2, 4
     assert {f"assessments/2026-departments/{e}/index.html" for e in moved} <= rendered
     assert "assessments/2026-departments/hrss/index.html" not in rendered       # still first
+
+
+def test_a_broken_tie_rerenders_the_entity_that_keeps_its_rank(incremental):
+    # education and fgw share 3rd place; education drops to 4th, fgw stays 3rd but no longer 并列
+    _edit(incremental.root, "content/assessments/2026-departments/education.yaml",
+          "4.2: {result: {missed: 1}}", "4.2: {result: {missed: 2}}")
+    rendered = set(incremental.rebuild(incremental.changes()).rendered)
+    fgw = "assessments/2026-departments/fgw/index.html"
+    assert fgw in rendered
+    html = (incremental.options.out / fgw).read_text(encoding="utf-8")
+    assert "第3名（共7个）" in html and "并列" not in html
 
 
 def test_a_failed_pass_keeps_its_changes_for_the_next(incremental):

@@ -57,7 +57,7 @@ def test_every_permalink_exists(site, project):
 
 
 def test_every_internal_link_and_anchor_resolves(site, drafts_site):
-    assert broken_links(site) == []
+    assert broken_links(site, served_root="/kaohe/") == []
     assert broken_links(drafts_site) == []
 
 
@@ -90,10 +90,23 @@ def test_scorecard_numbers_equal_the_export(site):
 
 def test_ranking_shows_every_entity_in_rank_order(site):
     html = (site / "assessments/2026-departments/index.html").read_text(encoding="utf-8")
-    table = html[html.index('<table class="ranking">'):]
-    ranks = re.findall(r'<tr>\s*<td class="num">(\d+)</td>', table)
-    assert ranks == ["1", "2", "3", "3", "5", "6", "7"]     # competition ranks: 第N名
+    table = html[html.index('<table class="ranking stack">'):]
+    ranks = re.findall(r'<tr[^>]*>\s*<td class="num"[^>]*>(\d+)( <span class="tag tag-tie">并列</span>)?</td>', table)
+    assert ranks == [("1", ""), ("2", ""), ("3", tie := ' <span class="tag tag-tie">并列</span>'), ("3", tie),
+                     ("5", ""), ("6", ""), ("7", "")]
+    assert "竞争排名，如1、2、2、4" in html                                 # says which ranking it uses
     assert "<svg" in html and 'role="img"' in html and "aria-labelledby=\"chart-caption chart-desc\"" in html
+
+
+def test_ties_are_said_wherever_ranks_show(site):
+    assert "并列第3名（共7个）" in (site / "assessments/2026-departments/fgw/index.html").read_text(encoding="utf-8")
+    assert "第2名（共7个）" in (site / "assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
+    counties = (site / "assessments/2026-counties/index.html").read_text(encoding="utf-8")
+    assert counties.count('<tr class="rank-1">') == 2                    # both first places styled alike
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert home.count('<span class="tag tag-tie">并列</span>') == 4       # both 3rd places shown, and both 1st
+    unit = (site / "units/fgw/index.html").read_text(encoding="utf-8")
+    assert '3 <span class="tag tag-tie">并列</span>' in unit
 
 
 def test_scorecard_shows_change_override_and_where_points_went(site):
@@ -103,6 +116,80 @@ def test_scorecard_shows_change_override_and_where_points_went(site):
     assert "失分在哪里" in html and "按责任单位统计的失分" in html
     assert "未评估" in html                                             # 4.4.1
     assert html.count('class="status ') == 58                          # status in words, not colour alone
+
+
+def test_an_indicator_not_assessed_is_its_own_category_not_a_loss(site, project):
+    # 4.4.1 (2 points, 市创建办公室) has no entry in the 2026 score file
+    html = (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    notice = re.search(r'<p class="alert alert-unassessed" role="note">(.*?)</p>', html, re.S).group(1)
+    assert "1项指标未评估，按0分计入总分（共2分）" in notice and 'href="#i-4.4.1"' in notice
+    assert html.index("alert-unassessed") < html.index('id="lost-heading"')            # at the top
+    office = re.search(r'units/chuangjianban/index.html">市创建办公室</a></th><td class="num"[^>]*>(\d+)</td><td[^>]*>(.*?)</td>',
+                       html).groups()
+    assert office[0] == "3" and "4.4.1" not in office[1]                                # 5 with 4.4.1 before
+    assert "未评估的指标不计入本表" in html
+    unit = (site / "units/chuangjianban/index.html").read_text(encoding="utf-8")
+    assert "<th scope=\"col\" class=\"num\">未评估</th>" in unit
+
+
+def test_a_total_above_the_maximum_says_so_at_the_headline(site):
+    html = (site / "assessments/2026-departments/hrss/index.html").read_text(encoding="utf-8")
+    assert '<span class="big">101</span> / 100 <span class="tag tag-bonus">含加分</span>' in html
+    assert "总分101分，超过满分100分：加分项共加1分" in html and '<a class="key-link" href="#i-4.3">4.3</a>（+1）' in html
+    assert "含加分" not in (site / "assessments/2026-departments/finance/index.html").read_text(encoding="utf-8")
+
+
+def test_grade_conditions_say_the_range_each_grade_covers(site):
+    html = (site / "rubrics/county-demo/index.html").read_text(encoding="utf-8")
+    assert "<td>总分不低于75分、低于90分</td>" in html
+    assert "<td>总分低于60分；或一票否决指标未得分（不论总分）</td>" in html
+    assert "不低于0分" not in html
+
+
+def test_the_home_page_does_not_promise_what_it_does_not_do(site):
+    assert "复制该项的链接" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_indicator_and_unit_pages_order_rows_by_points_and_name_entities(site):
+    # 2026-departments 5.1 (社会评价, 20 points): hrss 20, finance 20, … science 2.5 — best first,
+    # equal points in rank order, never by internal id (aic, education, fgw …)
+    html = (site / "rubrics/shuozhou-department/5.1/index.html").read_text(encoding="utf-8")
+    table = html[html.index("<caption id=\"results-2026-departments\">"):]
+    names = re.findall(r'<th scope="row" class="card-title"><a [^>]*>([^<]+)</a>', table)
+    assert names[:2] == ["朔州市人力资源和社会保障局", "朔州市财政局"] and len(names) == 7
+    points = [D(p) for p in re.findall(r'<span class="points">([\d.]+)</span>', table)]
+    assert points == sorted(points, reverse=True)
+    unit = (site / "units/chuangjianban/index.html").read_text(encoding="utf-8")
+    counties = unit[unit.index('id="duty-county-demo-2026-counties"'):]
+    # 1.1 (30 points): 山阴 28, 朔城 27.5, 平鲁 24 and 应县 24 (tied 1st overall, in rank order), 怀仁 21, 右玉 18.5
+    assert re.findall(r'<th scope="row" class="card-title"><a [^>]*>([^<]+)</a>', counties)[:6] == [
+        "山阴县", "朔城区", "平鲁区", "应县", "怀仁市", "右玉县"]
+    # the indicator columns are headed by their words, not by a number alone
+    assert '<span class="key">1.2.1</span> <span class="head-text">成立了市政府领导挂帅' in unit
+
+
+def test_hashes_are_kept_quietly_at_the_end_not_in_the_headline(site):
+    html = (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    head, verification = html[:html.index('id="lost-heading"')], html[html.index('id="verify-heading"'):]
+    assert "版本" not in head and "SHA-256" not in html[:html.index('id="revisions-heading"')]
+    assert "版本 " in verification                                                       # the rubric's commit
+    assert "content/assessments/2026-city/shuozhou.yaml" in verification
+    assert re.search(r'<td class="c-wide sha" data-label="SHA-256">[0-9a-f]{64}</td>', verification)
+
+
+def test_long_pages_have_a_jump_list_and_full_marks_recede(site):
+    html = (site / "rubrics/entrepreneurial-city/index.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav class="toc" aria-label="本页目录">(.*?)</nav>', html, re.S).group(1)
+    assert re.findall(r'href="#([^"]+)"', toc) == ["method-heading", "s-1", "s-2", "s-3", "s-4", "s-5"]
+    card = (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav class="toc" aria-label="本页目录">(.*?)</nav>', card, re.S).group(1)
+    assert "#lost-heading" in toc and "#s-5" in toc and "#verify-heading" in toc
+    assert card.count('class="row-full"') > 40 and 'class="row-partial"' in card and 'class="row-zero"' in card
+
+
+def test_the_objection_phone_number_is_a_tel_link(site):
+    html = (site / "assessments/2026-city/index.html").read_text(encoding="utf-8")
+    assert '联系方式：市创建办公室 <a href="tel:0349-0000000">0349-0000000</a>' in html
 
 
 def test_method_page_writes_rules_in_words(site):
@@ -136,9 +223,42 @@ def test_pages_are_accessible_portal_html(site):
     assert external_resources(site) == []
 
 
-def test_404_page_uses_the_base_url_so_it_works_at_any_depth(site):
+def test_every_page_footer_carries_the_portal_record_fields(site):
+    for path in html_files(site):
+        footer = path.read_text(encoding="utf-8").split('<footer class="site-footer">')[1]
+        for shown in ("主办单位：朔州市创建国家级创业型城市工作领导小组办公室（示例）", "承办单位：朔州市人力资源和社会保障局（示例）",
+                      "网站标识码：0000000000", "晋ICP备00000000号（示例）", "晋公网安备00000000000000号（示例）"):
+            assert shown in footer, (path, shown)
+
+
+def test_portal_fields_are_optional_and_unknown_keys_stay_errors(project_dir, tmp_path):
+    from conftest import errors_of
+    out = tmp_path / "out"
+    build(project_dir(), BuildOptions(out))
+    assert "portal-info" not in (out / "index.html").read_text(encoding="utf-8")
+    errors = errors_of(project_dir({"content/site.yaml": "title: t\nicp_record: 晋ICP备1号\n"}))
+    assert len(errors) == 1 and "icp_record" in errors[0] and "icp" in errors[0]
+
+
+def test_404_page_links_from_the_base_urls_path_and_from_disk(site, drafts_site):
+    # built with base_url https://www.example.gov.cn/kaohe/: the server's links start at /kaohe/,
+    # the same page without one at /; each has its twin relative to the site's root, for disk
     html = (site / "404.html").read_text(encoding="utf-8")
-    assert '<base href="https://www.example.gov.cn/kaohe/">' in html
+    assert "<base" not in html                                           # the skip link #main stays on the page
+    assert '<link rel="stylesheet" href="assets/style.css">\n<link rel="stylesheet" href="/kaohe/assets/not-found.css">' in html
+    assert ('<span class="served-only"><a class="more-link" href="/kaohe/index.html">返回首页</a></span>'
+            '<span class="local-only"><a class="more-link" href="index.html">返回首页</a></span>') in html
+    assert 'href="/assets/not-found.css"' in (drafts_site / "404.html").read_text(encoding="utf-8")
+    assert not [p for p in html_files(site) if p.name != "404.html" and 'href="/' in p.read_text(encoding="utf-8")]
+
+
+def test_each_scorecard_links_its_print_stylesheet(site):
+    html = (site / "assessments/2026-city/shuozhou/index.html").read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="print.css" media="print">' in html
+    css = (site / "assessments/2026-city/shuozhou/print.css").read_text(encoding="utf-8")
+    assert '@top-left { content: "朔州市　示例数据"; }' in css
+    assert '@bottom-center { content: "第" counter(page) "页／共" counter(pages) "页"; }' in css
+    assert "print.css" not in (site / "sitemap.xml").read_text(encoding="utf-8")
 
 
 def test_sitemap_and_robots(site):
@@ -227,6 +347,9 @@ def test_nothing_in_yaml_or_markdown_can_inject_markup(hostile_project, tmp_path
     assert external_resources(out) == []                                   # the Markdown image is not loaded
     scorecard = (out / "assessments/2026/shuozhou/index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in scorecard          # shown as text, inert
+    # the printed sheet's running header names the entity inside a CSS string it cannot end
+    print_css = (out / "assessments/2026/shuozhou/print.css").read_text(encoding="utf-8")
+    assert '@top-left { content: "朔州市\\3c script\\3e alert(1)\\3c /script\\3e \\3c img src=x onerror=alert(1)\\3e \\22 \\3e \\3c svg onload=alert(1)\\3e "; }' in print_css
     assert 'href="https://example.gov.cn/"' in scorecard                    # safe links survive
     assert 'href="https://example.gov.cn/?a=1&amp;b=&#39;x&#39;"' in scorecard
 

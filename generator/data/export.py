@@ -1,7 +1,11 @@
 """The computed results as data: JSON (FORMAT.md "Computed output") and CSV for Excel.
 
 Numbers are written as the decimal literals they were rounded to — 27.22, never
-27.219999999999999 — so the JSON is written by hand rather than through floats."""
+27.219999999999999 — so the JSON is written by hand rather than through floats.
+
+The JSON is the stable machine format: English keys and status codes, whatever the site's
+language. The CSV is for people opening it in Excel: its headers and words are in the
+site's language (满分, 部分得分 … in a zh-CN site), from the same catalogue as the pages."""
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ from decimal import Decimal
 
 from ..model import Assessment, EntityResult
 from ..load.project import Project
+from ..load.theme import catalogue
 from ..numbers import plain
 
-CSV_COLUMNS = ("assessment", "period", "entity", "name", "rank", "total", "grade", "indicator", "section",
-               "text", "max", "points", "computed", "status", "explanation", "override_reason", "units")
+# the CSV's columns; each header is the UI string csv_<column> in the site's language
+CSV_COLUMNS = ("assessment", "title", "period", "entity", "name", "rank", "tied", "total", "grade", "indicator",
+               "section", "text", "max", "points", "computed", "status", "explanation", "override_reason", "units")
 
 
 def assessment_data(project: Project, assessment: Assessment) -> dict:
@@ -58,25 +64,38 @@ def _indicator_data(score) -> dict:
     return data
 
 
+def strings(project: Project) -> dict[str, str]:
+    """The interface strings of the project's site: the built-in catalogue, and its theme's own."""
+    return {**catalogue(project.site.language), **(project.theme.strings if project.theme else {})}
+
+
 def export_json(project: Project, assessments: list[Assessment]) -> str:
     """{"assessments": […]} as FORMAT.md shows it."""
     return to_json({"assessments": [assessment_data(project, a) for a in assessments]}) + "\n"
 
 
 def export_csv(project: Project, assessments: list[Assessment]) -> str:
-    """One row per entity × indicator. The caller writes it as UTF-8 with a byte-order mark."""
+    """One row per entity × indicator, with headers and words in the site's language.
+    The caller writes it as UTF-8 with a byte-order mark."""
+    words = strings(project)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(cells(CSV_COLUMNS))
+    writer.writerow(cells(words[f"csv_{column}"] for column in CSV_COLUMNS))
     for assessment in assessments:
-        for result in project.results[assessment.id]:
+        rubric = project.rubric_of(assessment)
+        sections = {s.key: s for s in rubric.walk_sections()}
+        ranked = project.results[assessment.id]
+        for result in ranked:
             for key, score in result.scores.items():
                 indicator, entry = score.indicator, score.entry
+                path = words["csv_section_separator"].join(sections[k].title for k in indicator.section_keys)
                 writer.writerow(cells((
-                    assessment.id, assessment.period, result.entity, project.units[result.entity].name,
-                    result.rank, result.total, result.grade, key, indicator.section_key,
-                    indicator.text, indicator.points, score.points, score.computed, score.status,
-                    score.explanation, entry.override.reason if entry and entry.override else "",
+                    assessment.id, assessment.title, assessment.period, result.entity,
+                    project.units[result.entity].name, result.rank,
+                    words["csv_tied_yes"] if result.tied else "", result.total,
+                    result.grade, key, path, indicator.text, indicator.points,
+                    score.points, score.computed, words[f"status_{score.status}"], score.explanation,
+                    entry.override.reason if entry and entry.override else "",
                     "、".join(project.units[u].label for u in indicator.units))))
     return out.getvalue()
 

@@ -28,6 +28,12 @@ SITE_FIELDS = {
     "description": Field(text, default=""),
     "sample_data": Field(boolean, default=False),
     "footer": Field(text, default=""),
+    # government portal conventions (国办发〔2017〕47号): shown as text in every page's footer
+    "sponsor": Field(text, default="", doc="主办单位"),
+    "organizer": Field(text, default="", doc="承办单位"),
+    "site_code": Field(text, default="", doc="网站标识码"),
+    "icp": Field(text, default="", doc="ICP备案号"),
+    "police_record": Field(text, default="", doc="公安机关备案号"),
 }
 UNIT_FIELDS = {
     "id": Field(ident, required=True),

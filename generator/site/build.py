@@ -68,7 +68,8 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     if history and history.shallow:
         warnings.append("this is a shallow git clone: revision histories and rubric versions miss the early "
                         "commits, so this build differs from one made in a full clone (git fetch --unshallow)")
-    return BuildReport(writer.out, len(planned), len(writer.written), time.perf_counter() - started, warnings,
+    pages = sum(p.url.endswith(".html") for p in planned)     # print stylesheets are planned too
+    return BuildReport(writer.out, pages, len(writer.written), time.perf_counter() - started, warnings,
                        project.warnings)
 
 
@@ -368,7 +369,7 @@ def site_files(project: Project, planned: list[Planned], options: BuildOptions) 
         files.append(SiteFile(urls.data(a.id, "csv"), make=functools.partial(_csv, project, a), key=f"data:{a.id}"))
     files.append(SiteFile(urls.ROBOTS, make=functools.partial(robots, project)))
     if project.site.base_url:
-        public = [p for p in planned if not p.draft and p.url != urls.NOT_FOUND]
+        public = [p for p in planned if not p.draft and p.url != urls.NOT_FOUND and p.url.endswith(".html")]
         files.append(SiteFile(urls.SITEMAP, make=functools.partial(sitemap, project.site.base_url, public)))
     return files
 

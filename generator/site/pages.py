@@ -8,9 +8,11 @@ an edited file affects."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
+from urllib.parse import urlsplit
 
 from . import urls
 from ..git.history import History
@@ -20,7 +22,10 @@ from ..rules import describe_rule
 
 UNITS_FILE = "content/units.yaml"
 SITE_FILE = "content/site.yaml"
-CHART_BAR_X, CHART_BAR_WIDTH = 160, 400   # the bar chart's geometry, in SVG viewBox units
+# the bar chart's geometry, in SVG viewBox units (16-unit text): each entity's name on one
+# line and its bar below, 320 units wide, so that a phone (320 px inside its margins) shows
+# the text at 16 px or more
+CHART_WIDTH, CHART_BAR_WIDTH, CHART_ROW = 320, 260, 46
 
 
 @dataclass
@@ -62,11 +67,12 @@ class Visible:
     def __post_init__(self):
         shown = [a for a in self.project.assessments.values() if self.drafts or not a.is_draft]
         self.assessments = newest_first(shown)
-        self._by_name: dict[str, list[EntityResult]] = {}
         self.by_entity: dict[str, list[dict]] = {}      # unit id → its own results, newest first
         for assessment in self.assessments:
+            shared = tied(self.results(assessment))
             for result in self.results(assessment):
-                self.by_entity.setdefault(result.entity, []).append({"assessment": assessment, "result": result})
+                self.by_entity.setdefault(result.entity, []).append(
+                    {"assessment": assessment, "result": result, "tied": result.entity in shared})
         self.groups_of: dict[str, list[Unit]] = {}      # unit id → the groups listing it as a member
         for group in self.project.units.values():
             for member in group.members:
@@ -93,15 +99,15 @@ class Visible:
         """Ranked: the highest total first."""
         return self.project.results[assessment.id]
 
-    def by_name(self, assessment: Assessment) -> list[EntityResult]:
-        """In entity order, for pages that list one indicator or one unit's duties across
-        entities: the order does not move when a score does."""
-        if assessment.id not in self._by_name:
-            self._by_name[assessment.id] = sorted(self.results(assessment), key=lambda r: r.entity)
-        return self._by_name[assessment.id]
 
     def sheet_paths(self, assessments) -> frozenset:
         return frozenset(s.path for a in assessments for s in a.sheets.values())
+
+
+def tied(results: list[EntityResult]) -> frozenset[str]:
+    """The entities whose rank another entity shares (并列)."""
+    counts = Counter(r.rank for r in results)
+    return frozenset(r.entity for r in results if counts[r.rank] > 1)
 
 
 def newest_first(assessments) -> list[Assessment]:
@@ -117,15 +123,24 @@ def plan_site(project: Project, drafts: bool = False, today: dt.date | None = No
                plan_changes(view)]
     for assessment in view.assessments:
         planned.append(plan_ranking(view, assessment))
-        planned.extend(plan_scorecard(view, assessment, result) for result in view.results(assessment))
+        for result in view.results(assessment):
+            planned += [plan_scorecard(view, assessment, result), plan_print_stylesheet(view, assessment, result)]
     for rubric in project.rubrics.values():
         planned.append(plan_method(view, rubric))
         planned.extend(plan_indicator(view, rubric, indicator) for indicator in rubric.indicators.values())
     planned.extend(plan_unit(view, unit) for unit in project.units.values())
     planned.extend(plan_page(view, page) for page in project.pages.values() if drafts or not page.draft)
-    planned.append(Planned(urls.NOT_FOUND, "404.html", {"title_key": "not_found"}, _common(view)))
+    planned.append(Planned(urls.NOT_FOUND, "404.html", {"served_root": served_root(project.site.base_url)},
+                           _common(view)))
     _check_unique(planned)
     return planned
+
+
+def served_root(base_url: str) -> str:
+    """Where the site's root is on its web server, as a path: the base URL's path (/kaohe/),
+    or / when there is no base URL (the site at the root of its host)."""
+    path = urlsplit(base_url).path if base_url else "/"
+    return path if path.endswith("/") else path + "/"
 
 
 def _check_unique(planned: list[Planned]) -> None:
@@ -139,8 +154,9 @@ def _check_unique(planned: list[Planned]) -> None:
 # --- home and indexes ------------------------------------------------------------------
 
 def plan_home(view: Visible) -> Planned:
-    cards = [{"assessment": a, "rubric": view.project.rubric_of(a), "top": view.results(a)[:3],
-              "entities": len(view.results(a))} for a in view.assessments]
+    # the top three places, ties included: a 3rd place shared by two shows both
+    cards = [{"assessment": a, "rubric": view.project.rubric_of(a), "top": [r for r in view.results(a) if r.rank <= 3],
+              "tied": tied(view.results(a)), "entities": len(view.results(a))} for a in view.assessments]
     notices = [a for a in view.assessments if a.notice and a.notice.start <= view.today <= a.notice.end]
     deps = _common(view) | view.sheet_paths(view.assessments) | {a.path for a in view.assessments} | _counts(view)
     deps |= _rubric_paths(view)
@@ -186,8 +202,9 @@ def _counts(view: Visible) -> frozenset:
 
 def standing_keys(project: Project, history: History | None) -> dict[str, tuple]:
     """What pages depend on besides files, for a preview to compare between passes:
-    'rank:<assessment>:<entity>' is one entity's (rank, total) — a changed score moves only
-    the entities whose rank changed; 'count:<assessment>' is how many entities are ranked;
+    'rank:<assessment>:<entity>' is one entity's (rank, total, tied) — a changed score moves
+    only the entities whose rank, or whether they share it, changed; 'ties:<assessment>' whether
+    any rank is shared (a scorecard then explains competition ranks); 'count:<assessment>' is how many entities are ranked;
     'nav' the navigation; 'source' the commit and whether anything is uncommitted;
     'dirty:<path>' whether one score file has uncommitted changes."""
     results = project.results
@@ -197,8 +214,10 @@ def standing_keys(project: Project, history: History | None) -> dict[str, tuple]
         keys[f"dirty:{path}"] = (True,)
     for assessment_id, ranked in results.items():
         keys[f"count:{assessment_id}"] = (len(ranked),)
+        shared = tied(ranked)
+        keys[f"ties:{assessment_id}"] = (bool(shared),)
         for result in ranked:
-            keys[f"rank:{assessment_id}:{result.entity}"] = (result.rank, result.total)
+            keys[f"rank:{assessment_id}:{result.entity}"] = (result.rank, result.total, result.entity in shared)
     return keys
 
 
@@ -208,8 +227,10 @@ def plan_ranking(view: Visible, assessment: Assessment) -> Planned:
     rubric = view.project.rubric_of(assessment)
     results = view.results(assessment)
     scale = max([rubric.points, *(r.total for r in results)])
-    bars = [{"result": r, **_bar(r.total, scale)} for r in results]
-    context = {"assessment": assessment, "rubric": rubric, "results": results, "bars": bars,
+    bars = [{"result": r, "y": n * CHART_ROW, **_bar(r.total, scale)} for n, r in enumerate(results)]
+    chart = {"width": CHART_WIDTH, "height": len(results) * CHART_ROW + 4}
+    context = {"assessment": assessment, "rubric": rubric, "results": results, "bars": bars, "chart": chart,
+               "tied": tied(results),
                "sections": rubric.sections, "notice_running": _notice_state(assessment, view.today)}
     deps = _common(view) | {assessment.path, rubric.path} | view.sheet_paths([assessment])
     return Planned(urls.assessment(assessment.id), "assessment.html", context, deps, draft=assessment.is_draft)
@@ -218,7 +239,7 @@ def plan_ranking(view: Visible, assessment: Assessment) -> Planned:
 def _bar(value: Decimal, scale: Decimal) -> dict:
     """A bar's length and where its label goes, in the chart's viewBox units."""
     length = max(value, Decimal(0)) * CHART_BAR_WIDTH / scale if scale else Decimal(0)
-    return {"x": CHART_BAR_X, "length": format(length, ".1f"), "label_x": format(CHART_BAR_X + length + 6, ".1f")}
+    return {"length": format(length, ".1f"), "label_x": format(length + 6, ".1f")}
 
 
 def _notice_state(assessment: Assessment, today: dt.date) -> str:
@@ -235,21 +256,37 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
     previous = previous_result(view, assessment, result.entity)
     context = lambda: {
         "assessment": assessment, "rubric": rubric, "result": result, "entity": view.project.units[result.entity],
+        "tied": result.entity in tied(view.results(assessment)),
+        "any_ties": bool(tied(view.results(assessment))),
         "previous": previous, "changes": _changes(result, previous), "lost_by_section": lost_by_section(rubric, result),
         "lost_by_unit": lost_by_unit(view.project, result), "entities": len(view.results(assessment)),
+        "unassessed": [s for s in result.scores.values() if s.status == "not_assessed"],
+        "unassessed_points": sum(map(points_unassessed, result.scores.values()), Decimal(0)),
+        "above_max": above_max(rubric, result),
+        "jump_sections": [(top.title, f"s-{top.key}") for top in rubric.sections],
+        "evidence_files": [{"key": score.indicator.key, "evidence": item} for score in result.scores.values()
+                           if score.entry for item in score.entry.evidence if item.file],
         "notice_running": _notice_state(assessment, view.today),
-        "print_rows": print_rows(rubric), "print_has_content": any(s.sections for s in rubric.sections),
+        "print_sections": print_sections(rubric), "print_has_content": any(s.sections for s in rubric.sections),
         "print_has_units": any(i.units for i in rubric.indicators.values()),
         "revisions": list(reversed(view.history.of(result.sheet.path))) if view.history else None,
         "uncommitted": bool(view.history and result.sheet.path in view.history.dirty),
     }
     deps = _common(view) | {assessment.path, rubric.path, result.sheet.path, f"dirty:{result.sheet.path}",
-                            f"rank:{assessment.id}:{result.entity}", f"count:{assessment.id}"}
+                            f"rank:{assessment.id}:{result.entity}", f"count:{assessment.id}", f"ties:{assessment.id}"}
     deps |= {f"content/evidence/{e.file}" for entry in result.sheet.entries.values() for e in entry.evidence if e.file}
     if previous:
         deps |= {previous["result"].sheet.path, previous["assessment"].path}
     return Planned(urls.scorecard(assessment.id, result.entity), "scorecard.html", context, deps,
                    draft=assessment.is_draft)
+
+
+def plan_print_stylesheet(view: Visible, assessment: Assessment, result: EntityResult) -> Planned:
+    """The running header of a scorecard's printed sheet: CSS cannot read the entity's name
+    from the page, and the pages carry no inline style, so each scorecard links its own."""
+    context = {"assessment": assessment, "entity": view.project.units[result.entity]}
+    return Planned(urls.print_stylesheet(assessment.id, result.entity), "print.css", context,
+                   _common(view) | {assessment.path}, draft=assessment.is_draft)
 
 
 def plan_changes(view: Visible) -> Planned:
@@ -288,32 +325,56 @@ def _changes(result: EntityResult, previous: dict | None) -> dict:
     return changes
 
 
-def print_rows(rubric: Rubric) -> list[dict]:
-    """The printed score sheet's rows: each top-level and second-level section is named
-    on its first row only, as on a paper 评分表."""
-    rows = []
-    for top in rubric.sections:
-        for group in top.walk():
-            for n, indicator in enumerate(group.indicators):
-                first_of_top = not rows or rows[-1]["indicator"].section_keys[0] != top.key
-                rows.append({"indicator": indicator, "top": top if first_of_top else None,
-                             "sub": group if n == 0 and group is not top else None})
-    return rows
+def print_sections(rubric: Rubric) -> list[dict]:
+    """The printed score sheet, one table per top-level section (一级指标), whose heading
+    repeats on every page the section runs onto; within it, one group of rows per
+    second-level section (二级指标), named on its first row and kept on one page if it fits."""
+    return [{"top": top, "groups": [{"section": group if group is not top else None, "indicators": group.indicators}
+                                    for group in top.walk() if group.indicators]}
+            for top in rubric.sections]
+
+
+def points_lost(score) -> Decimal:
+    """Points an assessed indicator fell short by. An indicator not assessed counts 0 in the
+    total, but nobody lost those points: they are shown as 未评估, never as a loss
+    (IndicatorScore.lost already leaves them out, and unearned bonus too)."""
+    return score.lost
+
+
+def points_unassessed(score) -> Decimal:
+    """The points of an indicator not assessed (0 for every other, and for a bonus indicator)."""
+    if score.status != "not_assessed" or score.excluded or score.indicator.in_bonus:
+        return Decimal(0)
+    return score.indicator.points
 
 
 def lost_by_section(rubric: Rubric, result: EntityResult) -> list[dict]:
-    """Points lost in each top-level section, and in the sections below it."""
+    """Points lost in each top-level section, and in the sections below it; the points of
+    indicators not assessed apart."""
     def row(section: Section) -> dict:
-        lost = sum((result.scores[i.key].lost for i in section.all_indicators()), Decimal(0))
-        return {"section": section, "lost": lost, "points": result.sections[section.key]}
+        scores = [result.scores[i.key] for i in section.all_indicators()]
+        return {"section": section, "points": result.sections[section.key],
+                "lost": sum(map(points_lost, scores), Decimal(0)),
+                "unassessed": sum(map(points_unassessed, scores), Decimal(0))}
     return [{**row(s), "children": [row(c) for c in s.sections]} for s in rubric.sections]
+
+
+def above_max(rubric: Rubric, result: EntityResult) -> dict | None:
+    """A total above the rubric's maximum (加分): by how much, and the indicators that added it."""
+    if result.total <= rubric.points:
+        return None
+    bonus = [{"score": s, "extra": s.points - s.indicator.points} for s in result.scores.values() if s.status == "bonus"]
+    return {"over": result.total - rubric.points, "bonus": bonus}
 
 
 def lost_by_unit(project: Project, result: EntityResult) -> list[dict]:
     """Points lost on the indicators each responsible unit answers for, most first.
-    An indicator with several units counts in full for each of them."""
+    An indicator with several units counts in full for each of them; an indicator not
+    assessed is no unit's loss."""
     lost: dict[str, dict] = {}
     for score in result.scores.values():
+        if score.status == "not_assessed":
+            continue
         for unit_id in score.indicator.units:
             row = lost.setdefault(unit_id, {"unit": project.units[unit_id], "lost": Decimal(0), "keys": []})
             row["lost"] += score.lost
@@ -326,18 +387,33 @@ def lost_by_unit(project: Project, result: EntityResult) -> list[dict]:
 
 def plan_method(view: Visible, rubric: Rubric) -> Planned:
     words = {key: describe_rule(i.rule, i.points, view.project.site.language) for key, i in rubric.indicators.items()}
-    context = {"rubric": rubric, "rule_words": words, "assessments": view.of_rubric(rubric.id)}
+    context = {"rubric": rubric, "rule_words": words, "assessments": view.of_rubric(rubric.id),
+               "jump_sections": [(top.title, f"s-{top.key}") for top in rubric.sections],
+               "grades": grade_ranges(rubric), "has_veto": any(i.veto for i in rubric.indicators.values())}
     return Planned(urls.rubric(rubric.id), "rubric.html", context,
                    _common(view) | {rubric.path} | {a.path for a in view.of_rubric(rubric.id)},
                    draft=any(a.is_draft for a in view.of_rubric(rubric.id)))
 
 
+def grade_ranges(rubric: Rubric) -> list[dict]:
+    """Each grade with the totals it covers: from its min up to (not including) the next
+    grade's min. The lowest grade reads 低于60分, never 不低于0分."""
+    ranges = []
+    for n, grade in enumerate(rubric.grades):
+        below = rubric.grades[n - 1].min if n else None
+        ranges.append({"label": grade.label, "min": grade.min if grade.min or below is None else None, "below": below})
+    return ranges
+
+
 def plan_indicator(view: Visible, rubric: Rubric, indicator: Indicator) -> Planned:
     assessments = view.of_rubric(rubric.id)
-    rows = [{"assessment": a, "result": r, "score": r.scores[indicator.key]}
-            for a in assessments for r in view.by_name(a)]
+    # each assessment's entities by their points on this indicator, best first (ties in rank order)
+    blocks = [{"assessment": a, "rows": [{"assessment": a, "result": r, "score": r.scores[indicator.key]}
+                                         for r in best_first(view.results(a), lambda r: r.scores[indicator.key].points)]}
+              for a in assessments]
+    rows = [row for block in blocks for row in block["rows"]]
     context = lambda: {
-        "rubric": rubric, "indicator": indicator, "rows": rows,
+        "rubric": rubric, "indicator": indicator, "rows": rows, "blocks": blocks,
         "sections": [s for s in rubric.walk_sections() if s.key in indicator.section_keys],
         "rule_words": describe_rule(indicator.rule, indicator.points, view.project.site.language)}
     sheets = view.sheet_paths(assessments)
@@ -346,6 +422,11 @@ def plan_indicator(view: Visible, rubric: Rubric, indicator: Indicator) -> Plann
                    draft=any(a.is_draft for a in assessments), refined=sheets,
                    shows=lambda: tuple((row["assessment"].id, row["result"].entity, *figures(row["score"]))
                                        for row in rows))
+
+
+def best_first(ranked: list[EntityResult], points: Callable[[EntityResult], Decimal]) -> list[EntityResult]:
+    """Entities by the points a page shows, highest first; equal points keep the ranking's order."""
+    return sorted(ranked, key=lambda r: -points(r))        # sorted() is stable
 
 
 def figures(score) -> tuple:
@@ -388,15 +469,18 @@ def plan_unit(view: Visible, unit: Unit) -> Planned:
 
 
 def _duty_results(view: Visible, assessment: Assessment, indicators: list[Indicator]) -> dict:
-    """For each entity: the points earned and lost on the indicators a unit answers for."""
+    """For each entity: the points earned and lost on the indicators a unit answers for,
+    the most earned first."""
     rows = []
-    for result in view.by_name(assessment):
+    keys = [i.key for i in indicators]
+    for result in best_first(view.results(assessment), lambda r: sum((r.scores[k].points for k in keys), Decimal(0))):
         scores = [result.scores[i.key] for i in indicators]
         rows.append({"result": result, "scores": scores,
                      "earned": sum((s.points for s in scores), Decimal(0)),
-                     "lost": sum((s.lost for s in scores), Decimal(0)),
+                     "lost": sum(map(points_lost, scores), Decimal(0)),
+                     "unassessed": sum(map(points_unassessed, scores), Decimal(0)),
                      "max": sum((s.indicator.points for s in scores if not s.excluded), Decimal(0))})
-    return {"assessment": assessment, "rows": rows}
+    return {"assessment": assessment, "rows": rows, "any_unassessed": any(row["unassessed"] for row in rows)}
 
 
 # --- free pages ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..numbers import plain
 from ..load.theme import Theme, catalogue
@@ -24,6 +24,9 @@ DEFAULT_THEME = PACKAGE / "themes" / "default"
 DEFAULT_STATIC = DEFAULT_THEME / "static"
 SAFE_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
 SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+# a Chinese phone number in running text: (0349)1234567, 0349-0000000, 12345678, 0349-1234567-801,
+# a mobile 13812345678, 400-123-4567, or the 12345 hotline; not part of a longer run of digits
+PHONE = re.compile(r"(?<![\d-])(?:(?:\(0\d{2,3}\)|0\d{2,3}-?)?\d{7,8}(?:-\d{1,6})?|1[3-9]\d{9}|400-?\d{3}-?\d{4}|12345)(?![\d-])")
 
 
 # --- Markdown ------------------------------------------------------------------------
@@ -70,6 +73,8 @@ class Strings:
             text = self.strings[name]
         except KeyError:
             raise jinja2.UndefinedError(f"no UI string {name!r} in the {self.language} catalogue") from None
+        if any(isinstance(v, Markup) for v in values.values()):   # e.g. a date wrapped in <time>
+            return escape(text).format(**values)
         return text.format(**values) if values else text
 
 
@@ -108,7 +113,8 @@ def make_environment(project_root: Path, theme: Theme | None, language: str) -> 
     strings = {**catalogue(language), **(theme.strings if theme else {})}
     env.globals["t"] = Strings(strings, language)
     env.globals["language"] = language
-    env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed)
+    env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed, tel=phone_links,
+                       css_string=css_string, css_counters=css_counters)
     return env
 
 
@@ -126,6 +132,30 @@ def signed(value: Decimal) -> str:
     if value < 0:
         return "−" + plain(-value)
     return "±0"
+
+
+def phone_links(text: str) -> Markup:
+    """Text with each phone number in it a tel: link, so that a phone dials it with one tap."""
+    parts, last = [], 0
+    for match in PHONE.finditer(text or ""):
+        number = match.group(0)
+        dial = re.sub(r"[^\d-]", "", number)
+        parts += [escape(text[last:match.start()]), Markup('<a href="tel:{}">{}</a>').format(dial, number)]
+        last = match.end()
+    return Markup("").join([*parts, escape((text or "")[last:])])
+
+
+def css_string(text: str) -> Markup:
+    """Text as a CSS string, for a generated stylesheet: quotes, backslashes, angle brackets
+    and control characters become CSS escapes, so no value can end the string or the rule."""
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 0x20 or ord(c) == 0x7f else c for c in str(text))
+    return Markup(f'"{escaped}"')
+
+
+def css_counters(text: str) -> Markup:
+    """'第{page}页／共{pages}页' as the content of a page margin box: "第" counter(page) "页／共" …"""
+    parts = re.split(r"\{(page|pages)\}", text)
+    return Markup(" ".join(f"counter({part})" if n % 2 else css_string(part) for n, part in enumerate(parts) if part))
 
 
 def linker(page_url: str):

@@ -14,6 +14,7 @@ NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 STYLESHEET = "assets/style.css"
+NOT_FOUND_STYLESHEET = "assets/not-found.css"
 FAVICON = "assets/favicon.svg"
 
 
@@ -23,6 +24,11 @@ def assessment(assessment_id: str) -> str:
 
 def scorecard(assessment_id: str, entity: str) -> str:
     return f"assessments/{assessment_id}/{entity}/index.html"
+
+
+def print_stylesheet(assessment_id: str, entity: str) -> str:
+    """The stylesheet that names the entity on every printed page of its scorecard."""
+    return f"assessments/{assessment_id}/{entity}/print.css"
 
 
 def indicator_anchor(assessment_id: str, entity: str, key: str) -> str:
