@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.data.export import export_json
 from generator.site.build import BuildOptions, TemplateProblem, build
 from generator.cli import cli
 from generator.errors import ProjectError
@@ -489,3 +490,52 @@ def test_rescaled_scorecard_shows_applicable_section_maxima(site):
     html = (site / "assessments/2026-counties/shuocheng/index.html").read_text(encoding="utf-8")
     assert "得分 47.5 / 60" in html and "47.5/60" in html
     assert "得分 47.5 / 80" not in html
+
+
+# --- rules of real rubrics on the page (the example's 规则演示二) ------------------------------------
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_scorecard_shows_base_bonus_and_adjustments_adding_up(site):
+    html = (site / "assessments/2026-county-services/yingxian/index.html").read_text(encoding="utf-8")
+    parts = _text(html[html.index('class="compact total-parts"'):html.index("</table>", html.index("total-parts"))])
+    assert "基础得分 97.95 / 100" in parts and "附加分 +3" in parts
+    assert "获省级以上表彰（每次）：1次 × +2 +2" in parts and "总分 102.95" in parts
+    # 否优: the top grade the total reaches is refused, and the page says why
+    assert "否决事项触发（否优），不得评为“优秀”，考核等次由“优秀”调整为“良好”。" in _text(html)
+
+
+def test_scorecard_shows_a_pool_clamp_and_negative_points(site):
+    html = _text((site / "assessments/2026-county-services/shanyin/index.html").read_text(encoding="utf-8"))
+    assert "服务规范 得分 0 / 30（合计-6，按0计）" in html
+    assert "超期公开（每条）4×5=扣20分；要素未规范录入（每条）3×1=扣3分；未以政府名义出台工作方案：扣0.5分 → -8.5/15" in html
+    assert "受到市政府以上通报批评（每次）：1次 × −3 −3" in html
+
+
+def test_scorecard_says_why_a_quota_moved_a_grade(site):
+    html = _text((site / "assessments/2026-county-services/huairen/index.html").read_text(encoding="utf-8"))
+    assert "“优秀”名额为参评单位数的20%：⌊20% × 6⌋ = 1个，按名次已满，顺延为“良好”。" in html
+
+
+def test_method_page_says_every_new_rule_in_words(site):
+    html = _text((site / "rubrics/county-features-demo/index.html").read_text(encoding="utf-8"))
+    for words in ("满分15分，按下列事项扣分，扣完为止：超期公开（每条）每次扣5分；要素未规范录入（每条）每次扣1分（最多扣4分）",
+                  "不超过10%得4分，不超过5%得7分，不超过0%得10分；未达最低档不得分。",
+                  "按结果数值排名（高者在前）：第1名得10分，第2名得9分，第3名得8分，其后每降一名扣1分，扣完为止。",
+                  "按与最高值的比例计分：10分 × 本单位数值 ÷ 最高值。",
+                  "按测评票加权计分：好100、较好80、一般60、差0",
+                  "否优：本项结果为“不符合”时（条件项，不计分；未填写不触发），不得评为“优秀”。",
+                  "（名额不超过参评单位数的20%，按名次确定，超出的顺延下一等次）",
+                  "受到市政府以上通报批评（每次） −3", "减分合计最多6分，加分合计最多4分",
+                  "标有“扣分池”的部分"):
+        assert words in html, words
+
+
+def test_the_export_gives_base_bonus_and_adjustments(project):
+    data = json.loads(export_json(project, [project.assessments["2026-county-services"]]))
+    yingxian = next(r for r in data["assessments"][0]["results"] if r["entity"] == "yingxian")
+    assert (yingxian["base"], yingxian["bonus"], yingxian["total"]) == (97.95, 3, 102.95)
+    assert yingxian["adjustments"] == [{"key": "award", "label": "获省级以上表彰（每次）", "count": 1, "amount": 2}]
+    assert yingxian["grade"] == "良好" and yingxian["grade_by_total"] == "优秀"

@@ -260,9 +260,12 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         "any_ties": bool(tied(view.results(assessment))),
         "previous": previous, "changes": _changes(result, previous), "lost_by_section": lost_by_section(rubric, result),
         "lost_by_unit": lost_by_unit(view.project, result), "entities": len(view.results(assessment)),
-        "unassessed": [s for s in result.scores.values() if s.status == "not_assessed"],
+        "unassessed": [s for s in result.scores.values() if s.status == "not_assessed" and not s.indicator.in_bonus],
         "unassessed_points": sum(map(points_unassessed, result.scores.values()), Decimal(0)),
         "above_max": above_max(rubric, result),
+        "total_parts": total_parts(rubric, result),
+        "grade_notes": [grade_note(note, rubric, view.project.site.language) for note in result.grade_notes],
+        "clamps": {clamp.section: clamp for clamp in result.clamps},
         "jump_sections": [(top.title, f"s-{top.key}") for top in rubric.sections],
         "evidence_files": [{"key": score.indicator.key, "evidence": item} for score in result.scores.values()
                            if score.entry for item in score.entry.evidence if item.file],
@@ -359,6 +362,61 @@ def lost_by_section(rubric: Rubric, result: EntityResult) -> list[dict]:
     return [{**row(s), "children": [row(c) for c in s.sections]} for s in rubric.sections]
 
 
+def total_parts(rubric: Rubric, result: EntityResult) -> dict | None:
+    """How the total is made when it is more than the indicators' sum: the base, each bonus
+    section (capped), each adjustment (each side capped), adding up to the total."""
+    if not rubric.bonus_sections and rubric.adjustments is None:
+        return None
+    bonus = [{"section": s, "raw": sum((result.scores[i.key].points for i in s.all_indicators()), Decimal(0)),
+              "kept": result.sections[s.key]} for s in rubric.bonus_sections]
+    lines = list(result.adjustments)
+    adjustments = rubric.adjustments
+    minus = sum((line.amount for line in lines if line.amount < 0), Decimal(0))
+    plus = sum((line.amount for line in lines if line.amount > 0), Decimal(0))
+    return {"base": result.base, "bonus": bonus, "lines": lines, "adjusted": result.adjustments_total,
+            "minus_capped": adjustments is not None and adjustments.minus_most is not None and -minus > adjustments.minus_most,
+            "plus_capped": adjustments is not None and adjustments.plus_most is not None and plus > adjustments.plus_most,
+            "minus_most": adjustments.minus_most if adjustments else None,
+            "plus_most": adjustments.plus_most if adjustments else None,
+            "floored": result.base + result.bonus + result.adjustments_total < 0}
+
+
+GRADE_NOTES = {
+    "zh-CN": {"lowest": "否决事项触发，考核等次确定为最低等次“{to}”，不论总分多少。",
+              "not_top": "否决事项触发（否优），不得评为“{top}”，考核等次由“{from_}”调整为“{to}”。",
+              "down_one": "否决事项触发（降一档），考核等次由“{from_}”降为“{to}”。",
+              "grade": "否决事项触发，考核等次最高为“{cap}”，由“{from_}”调整为“{to}”。",
+              "several": "多项否决事项触发，取其中最低的等次：由“{from_}”调整为“{to}”。",
+              "unchanged": "否决事项已触发，等次“{to}”不高于其规定，无需调整。",
+              "quota": "“{from_}”名额为参评单位数的{quota}：⌊{quota} × {n}⌋ = {places}个，按名次已满，顺延为“{to}”。"},
+    "en": {"lowest": "A veto item was triggered: the grade is the lowest, “{to}”, whatever the total.",
+           "not_top": "A veto item was triggered (not the top grade): not “{top}”; the grade goes from “{from_}” to “{to}”.",
+           "down_one": "A veto item was triggered (one grade lower): from “{from_}” to “{to}”.",
+           "grade": "A veto item was triggered: at most “{cap}”; the grade goes from “{from_}” to “{to}”.",
+           "several": "Several veto items were triggered; the lowest grade they give applies: from “{from_}” to “{to}”.",
+           "unchanged": "A veto item was triggered; the grade “{to}” is already no higher than it allows.",
+           "quota": "“{from_}” is limited to {quota} of the entities: ⌊{quota} × {n}⌋ = {places}, already given in "
+                    "rank order, so the grade moves down to “{to}”."},
+}
+
+
+def grade_note(note, rubric: Rubric, language: str) -> dict:
+    """A grade note in words: why the grade is not the one the total reaches."""
+    words = GRADE_NOTES.get(language, GRADE_NOTES["zh-CN"])
+    if note.kind == "quota":
+        text = words["quota"].format(from_=note.from_grade, to=note.to_grade, quota=note.effect, n=note.entities,
+                                     places=note.places)
+    elif note.from_grade == note.to_grade:
+        text = words["unchanged"].format(to=note.to_grade)
+    else:
+        effects = note.effect.split(",")
+        effect = effects[0] if len(effects) == 1 else "several"
+        kind = "grade" if effect.startswith("grade:") else effect
+        text = words[kind].format(from_=note.from_grade, to=note.to_grade, top=rubric.grades[0].label,
+                                  cap=effect.removeprefix("grade:"))
+    return {"kind": note.kind, "text": text, "keys": note.keys}
+
+
 def above_max(rubric: Rubric, result: EntityResult) -> dict | None:
     """A total above the rubric's maximum (加分): by how much, and the indicators that added it."""
     if result.total <= rubric.points:
@@ -389,10 +447,36 @@ def plan_method(view: Visible, rubric: Rubric) -> Planned:
     words = {key: describe_rule(i.rule, i.points, view.project.site.language) for key, i in rubric.indicators.items()}
     context = {"rubric": rubric, "rule_words": words, "assessments": view.of_rubric(rubric.id),
                "jump_sections": [(top.title, f"s-{top.key}") for top in rubric.sections],
-               "grades": grade_ranges(rubric), "has_veto": any(i.veto for i in rubric.indicators.values())}
+               "grades": grade_ranges(rubric), "has_veto": any(i.veto for i in rubric.indicators.values()),
+               "has_pool": any(s.pool for s in rubric.walk_sections()),
+               "veto_words": {key: veto_words(i, rubric, view.project.site.language)
+                              for key, i in rubric.indicators.items() if i.veto}}
     return Planned(urls.rubric(rubric.id), "rubric.html", context,
                    _common(view) | {rubric.path} | {a.path for a in view.of_rubric(rubric.id)},
                    draft=any(a.is_draft for a in view.of_rubric(rubric.id)))
+
+
+VETO_WORDS = {
+    "zh-CN": {"lowest": "一票否决：{when}，考核等次为最低等次，不论总分多少。",
+              "not_top": "否优：{when}，不得评为“{top}”。",
+              "down_one": "降一档：{when}，考核等次降低一档。",
+              "grade": "一票否决：{when}，考核等次最高为“{cap}”。",
+              "scored": "本项不得分或未评估时", "condition": "本项结果为“不符合”时（条件项，不计分；未填写不触发）"},
+    "en": {"lowest": "Veto: {when}, the grade is the lowest whatever the total.",
+           "not_top": "Not the top grade: {when}, never “{top}”.",
+           "down_one": "One grade lower: {when}, the grade drops one step.",
+           "grade": "Veto: {when}, the grade is at most “{cap}”.",
+           "scored": "when this indicator scores 0 or is not assessed",
+           "condition": "when this condition is not met (no points; no answer does not trigger it)"},
+}
+
+
+def veto_words(indicator: Indicator, rubric: Rubric, language: str) -> str:
+    """What a veto indicator does to the grade, in words."""
+    words = VETO_WORDS.get(language, VETO_WORDS["zh-CN"])
+    when = words["condition" if indicator.is_condition else "scored"]
+    return words[indicator.veto.effect].format(when=when, top=rubric.grades[0].label if rubric.grades else "",
+                                               cap=indicator.veto.grade)
 
 
 def grade_ranges(rubric: Rubric) -> list[dict]:
@@ -401,7 +485,8 @@ def grade_ranges(rubric: Rubric) -> list[dict]:
     ranges = []
     for n, grade in enumerate(rubric.grades):
         below = rubric.grades[n - 1].min if n else None
-        ranges.append({"label": grade.label, "min": grade.min if grade.min or below is None else None, "below": below})
+        ranges.append({"label": grade.label, "min": grade.min if grade.min or below is None else None, "below": below,
+                       "quota": grade.quota_text})
     return ranges
 
 
