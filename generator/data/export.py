@@ -20,8 +20,9 @@ from ..load.theme import catalogue
 from ..numbers import plain
 
 # the CSV's columns; each header is the UI string csv_<column> in the site's language
-CSV_COLUMNS = ("assessment", "title", "period", "entity", "name", "rank", "tied", "total", "grade", "indicator",
-               "section", "text", "max", "points", "computed", "status", "explanation", "override_reason", "units")
+CSV_COLUMNS = ("assessment", "title", "period", "entity", "name", "rank", "tied", "total", "base", "bonus", "adjustments",
+               "grade", "indicator", "section", "text", "max", "points", "computed", "status", "explanation",
+               "override_reason", "units")
 
 
 def assessment_data(project: Project, assessment: Assessment) -> dict:
@@ -92,8 +93,8 @@ def export_csv(project: Project, assessments: list[Assessment]) -> str:
                 writer.writerow(cells((
                     assessment.id, assessment.title, assessment.period, result.entity,
                     project.units[result.entity].name, result.rank,
-                    words["csv_tied_yes"] if result.tied else "", result.total,
-                    result.grade, key, path, indicator.text, indicator.points,
+                    words["csv_tied_yes"] if result.tied else "", result.total, result.base, result.bonus,
+                    result.adjustments_total, result.grade, key, path, indicator.text, indicator.points,
                     score.points, score.computed, words[f"status_{score.status}"], score.explanation,
                     entry.override.reason if entry and entry.override else "",
                     "、".join(project.units[u].label for u in indicator.units))))
