@@ -54,7 +54,7 @@ def department_sheet(rng: random.Random, entity: str) -> str:
 def generate(out: Path, cities: int, years: int, departments: int, seed: int = 2026) -> None:
     import sys
     sys.path.insert(0, str(REPO))
-    from generator.load.project import load_project
+    from generator.pipeline import load_project
 
     rubric = load_project(REPO).rubrics["entrepreneurial-city"]
     rng = random.Random(seed)

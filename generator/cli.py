@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from .errors import ProjectError, SettingError
-from .load.project import Project, load_project
+from .load.project import Project
+from .pipeline import load_project
 from .load.tree import inside_inputs, printable
 
 

@@ -4,16 +4,18 @@ The bottom layer with model.py: loading, scoring and the site all print numbers 
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from fractions import Fraction
 
 
 def round_half_up(value: Fraction, places: int) -> Decimal:
-    """四舍五入 to `places` decimals, exactly: 13.125 → 13.13 (never banker's 13.12)."""
-    scaled = Fraction(value) * 10 ** places
-    whole = math.floor(abs(scaled) + Fraction(1, 2))
-    return Decimal(whole if scaled >= 0 else -whole).scaleb(-places)
+    """四舍五入 to `places` decimals, exactly: 13.125 → 13.13 (never banker's 13.12); a negative
+    half rounds away from zero (−2.125 → −2.13). Integer arithmetic on the fraction's terms."""
+    value = Fraction(value)
+    numerator, denominator = value.numerator, value.denominator
+    scaled = abs(numerator) * 10 ** places
+    whole = (2 * scaled + denominator) // (2 * denominator)      # ⌊|x| × 10^places + 1/2⌋
+    return Decimal(-whole if numerator < 0 else whole).scaleb(-places)
 
 
 def plain(number: Decimal) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import ProjectError
-from generator.load.project import load_project
+from generator.pipeline import load_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

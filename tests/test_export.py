@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from generator.data.export import export_csv, export_json
-from generator.load.project import load_project
+from generator.pipeline import load_project
 
 from conftest import REPO
 

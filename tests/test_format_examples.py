@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from generator.data.export import export_json
-from generator.load.project import load_project
+from generator.pipeline import load_project
 
 from conftest import FIXTURES, REPO, errors_of
 

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from generator.load.project import load_project
+from generator.pipeline import load_project
 from generator.site.build import BuildOptions, build
 
 from conftest import errors_of, write_project

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from generator.load.project import load_project
+from generator.pipeline import load_project
 
 from conftest import FIXTURES, errors_of
 

@@ -16,7 +16,7 @@ from generator.data.export import export_json
 from generator.site.build import BuildOptions, TemplateProblem, build
 from generator.cli import cli
 from generator.errors import ProjectError
-from generator.load.project import load_project
+from generator.pipeline import load_project
 from generator.site.writer import MARKER, WriteError
 
 from conftest import REPO, write_project

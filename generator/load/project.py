@@ -12,7 +12,6 @@ from ..model import Assessment, EntityResult, Notice, Page, Rubric, Site, Unit, 
 from .rubrics import read_rubric
 from .schema import (Field, base_url, boolean, date, id_problem, ident, integer, list_of, one_of, raw,
                      read_map, text, url)
-from ..score.scoring import score_assessment
 from .sheets import read_sheet
 from .characters import decode, forbidden_character, mojibake, position
 from .evidence import EVIDENCE_DIR, EvidenceFiles, case_collisions
@@ -78,7 +77,7 @@ class Project:
     pages: dict[str, Page]
     theme: Theme | None = None
     tree: object = None                                                     # where the files were read from
-    results: dict[str, list[EntityResult]] = field(default_factory=dict)   # by assessment id, ranked
+    results: dict[str, list[EntityResult]] = field(default_factory=dict)   # by assessment id, ranked (scoring fills it)
     sources: list[str] = field(default_factory=list)                        # every file read, project-relative
     warnings: list = field(default_factory=list)                            # SourceErrors that do not stop a build
 
@@ -143,7 +142,7 @@ def _same(a, b) -> bool:
     return a is b or (isinstance(a, (tuple, int, str, type(None))) and a == b)
 
 
-def load_project(root: Path | None = None, sources: Sources | None = None, tree=None) -> Project:
+def read_project(root: Path | None = None, sources: Sources | None = None, tree=None) -> Project:
     """Load and check the whole project — from a folder, or from any tree (tree.py) such as
     a git revision — and raise ProjectError listing every problem."""
     if sources is None:
@@ -168,18 +167,7 @@ def load_project(root: Path | None = None, sources: Sources | None = None, tree=
     rubrics = {rid: rubric for rid, rubric in rubrics.items() if rubric is not None}
     project = Project(tree.root, site, units, rubrics, assessments, pages, theme=theme, tree=tree,
                       sources=list(sources.read), warnings=sorted(set(problems.warnings)))
-    project.results = {aid: _score(sources, rubrics[a.rubric], a, site.language, problems)
-                       for aid, a in assessments.items()}
     return project
-
-
-def _score(sources: Sources, rubric: Rubric, assessment: Assessment, language: str,
-           problems: Problems) -> list[EntityResult]:
-    """An assessment's results, kept while its rubric and every one of its score files are the
-    same objects (a rule across entities lets one file change the others' points)."""
-    sheets = list(assessment.sheets.values())
-    return sources.remember(("score", assessment.id), (rubric, language, *sheets), problems,
-                            lambda: score_assessment(rubric, sheets, language))
 
 
 CONTENT_FILES = ("site.yaml", "units.yaml")

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import Invalid, Mark
-from .characters import decode, mojibake, refuse_forbidden
+from .characters import FORBIDDEN, decode, mojibake, refuse_forbidden
 
 try:  # libyaml's parser is several times faster; the pure one is a fallback
     _Loader = yaml.CSafeLoader
@@ -31,39 +31,84 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
 class Scalar(str):
-    """A scalar's text as written, with its position and whether it was quoted."""
+    """A scalar's text as written, with its position and whether it was quoted. The position
+    is kept as libyaml gave it and turned into a Mark only when a message needs one."""
 
-    mark: Mark
     quoted: bool
 
-    def __new__(cls, text: str, mark: Mark, quoted: bool = False):
+    def __new__(cls, text: str, at, shown: str = "", quoted: bool = False):
         self = super().__new__(cls, text)
-        self.mark = mark
+        self._at = at                 # a Mark, or libyaml's mark (line and column from 0)
+        self._shown = shown
         self.quoted = quoted
         return self
+
+    @property
+    def mark(self) -> Mark:
+        return _mark(self._at, self._shown)
+
+    def __reduce__(self):          # kept in a cache: the position as a plain Mark
+        return Scalar, (str(self), self.mark, "", self.quoted)
 
     @property
     def is_null(self) -> bool:
         return not self.quoted and str(self) in _NULLS
 
 
-class Map(dict):
-    """A mapping with text keys; `key_marks` gives each key's position."""
+def _mark(at, shown: str) -> Mark:
+    return at if isinstance(at, Mark) else Mark(shown, at.line + 1, at.column + 1)
 
-    mark: Mark
-    key_marks: dict
+
+class Map(dict):
+    """A mapping with text keys; `key_mark(key)` gives each key's position."""
+
+    _at = None
+    _shown = ""
+    _keys: dict = {}          # key → the key as read (with its position); each read mapping has its own
+
+    @property
+    def mark(self) -> Mark:
+        return _mark(self._at, self._shown)
+
+    @property
+    def key_marks(self) -> dict:
+        return {key: key.mark for key in self._keys}
 
     def key_mark(self, key: str) -> Mark:
-        return self.key_marks.get(key, self.mark)
+        found = self._keys.get(key)
+        return found.mark if found is not None else self.mark
 
     def value_mark(self, key: str) -> Mark:
         return mark_of(self.get(key), self.key_mark(key))
+
+    def __reduce__(self):
+        return _rebuild_map, (dict(self), self.mark, dict(self._keys))
 
 
 class Seq(list):
     """A sequence with its position."""
 
-    mark: Mark
+    _at = None
+    _shown = ""
+
+    @property
+    def mark(self) -> Mark:
+        return _mark(self._at, self._shown)
+
+    def __reduce__(self):
+        return _rebuild_seq, (list(self), self.mark)
+
+
+def _rebuild_map(items: dict, mark: Mark, keys: dict) -> Map:
+    result = Map(items)
+    result._at, result._keys = mark, keys
+    return result
+
+
+def _rebuild_seq(items: list, mark: Mark) -> Seq:
+    result = Seq(items)
+    result._at = mark
+    return result
 
 
 def mark_of(value, default: Mark) -> Mark:
@@ -241,16 +286,17 @@ class _EventReader:
         return value, size
 
     def scalar(self, event) -> Scalar:
-        mark = self.mark(event)
-        try:
-            refuse_forbidden(event.value, mark)
-        except Invalid as error:          # reported; the rest of the file is still read
-            self.problems.append(error)
-        return Scalar(event.value, mark, quoted=event.style in ("'", '"'))
+        value = event.value
+        if FORBIDDEN.search(value):
+            try:
+                refuse_forbidden(value, self.mark(event))
+            except Invalid as error:          # reported; the rest of the file is still read
+                self.problems.append(error)
+        return Scalar(value, event.start_mark, self.shown, quoted=event.style in ("'", '"'))
 
     def sequence(self, start) -> tuple:
         seq = Seq()
-        seq.mark = self.mark(start)
+        seq._at, seq._shown = start.start_mark, self.shown
         size = 1
         while not self.parser.check_event(yaml.SequenceEndEvent):
             item, count = self.value()
@@ -261,8 +307,8 @@ class _EventReader:
 
     def mapping(self, start) -> tuple:
         result = Map()
-        result.mark = self.mark(start)
-        result.key_marks = {}
+        result._at, result._shown = start.start_mark, self.shown
+        result._keys = {}
         size = 1
         while not self.parser.check_event(yaml.MappingEndEvent):
             key_event = self.parser.peek_event()
@@ -270,12 +316,12 @@ class _EventReader:
             value, count = self.value()
             size += count + 1
             if key in result:
-                first = result.key_marks[key]
+                first = result._keys[key].mark
                 self.problems.append(Invalid(
                     f"expected each key once, got {key!r} a second time (first at line {first.line})",
                     "merge the two entries into one; YAML would silently keep only the last", key.mark))
                 continue
-            result.key_marks[key] = key.mark
+            result._keys[key] = key
             result[key] = value
         self.parser.get_event()
         return result, size

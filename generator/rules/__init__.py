@@ -46,10 +46,16 @@ def read_rule(value, maximum: Decimal, mark: Mark, problems: Problems) -> Kind |
     return KINDS[kind].read(spec, maximum, mark_of(spec, mark), problems)
 
 
+_WORDS: dict[tuple, Words] = {}
+
+
 def words(rule: Kind, language: str) -> Words:
     """The rule kind's phrases in `language`, with the phrases every kind shares."""
-    table = {lang: {**COMMON.get(lang, {}), **rule.WORDS.get(lang, {})} for lang in rule.WORDS}
-    return Words(table, language)
+    key = (type(rule), language)
+    if key not in _WORDS:
+        table = {lang: {**COMMON.get(lang, {}), **type(rule).WORDS.get(lang, {})} for lang in type(rule).WORDS}
+        _WORDS[key] = Words(table, language)
+    return _WORDS[key]
 
 
 def describe_rule(rule: Kind, maximum: Decimal, language: str = "zh-CN") -> str:

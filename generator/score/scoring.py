@@ -275,3 +275,40 @@ def score_assessment(rubric: Rubric, sheets: list[ScoreSheet], language: str = "
     ranked = rank(results, rubric.ranking)
     grade(rubric, ranked)
     return ranked
+
+
+# --- a whole project, remembered between runs of a long-lived process ------------------------------
+
+class ScoreMemo:
+    """Scores kept while their inputs are the very same objects: an entity's own scores for as
+    long as its score file and rubric are unchanged, an assessment's results while every own
+    score in it is. A preview re-scores one entity's own results after an edit, then redoes
+    only the cheap second pass and totals of that assessment."""
+
+    def __init__(self):
+        self.own: dict[str, tuple] = {}           # sheet path → ((sheet, rubric, language), scores)
+        self.assessments: dict[str, tuple] = {}   # assessment id → (inputs, ranked results)
+
+    def own_scores(self, rubric: Rubric, sheet: ScoreSheet, language: str) -> dict[str, IndicatorScore]:
+        inputs = (sheet, rubric, language)
+        hit = self.own.get(sheet.path)
+        if hit is None or any(a is not b for a, b in zip(hit[0], inputs)) or hit[0][2] != language:
+            hit = (inputs, score_own(rubric, sheet, language))
+            self.own[sheet.path] = hit
+        return hit[1]
+
+    def assessment(self, assessment_id: str, rubric: Rubric, sheets: list[ScoreSheet], language: str):
+        own = {sheet.entity: self.own_scores(rubric, sheet, language) for sheet in sheets}
+        inputs = (rubric, language, *sheets, *own.values())
+        hit = self.assessments.get(assessment_id)
+        if hit is None or len(hit[0]) != len(inputs) or any(a is not b for a, b in zip(hit[0], inputs)):
+            hit = (inputs, score_assessment(rubric, sheets, language, own))
+            self.assessments[assessment_id] = hit
+        return hit[1]
+
+
+def score_project(project, memo: ScoreMemo | None = None) -> dict[str, list[EntityResult]]:
+    """Every assessment's results, ranked and graded."""
+    memo = memo or ScoreMemo()
+    return {aid: memo.assessment(aid, project.rubrics[a.rubric], list(a.sheets.values()), project.site.language)
+            for aid, a in project.assessments.items()}

@@ -1,12 +1,27 @@
-"""Building the site: load → plan → render → write. Nothing is written until the whole
-project has loaded, been checked and been planned; the writer swaps the finished
-build into place at the end, so a failed build never damages the previous site."""
+"""The site stages of the pipeline — plan → render → write — after load → score.
+
+`build` runs them once into a staging folder and swaps it into place at the end, so a
+failed build never damages the previous site. `Incremental` keeps them running for the
+preview. Both go the same way: load and score the project (parsing only the files that
+changed), plan every page (plans are small values), then render only the pages whose
+recorded dependencies changed — compared by fingerprints of what they show — and write
+only files whose bytes changed.
+
+A build keeps what it rendered in `.scoresite-cache/` inside the project (git-ignored):
+each page's dependencies with their fingerprints and the digest of its bytes. The next
+build re-renders only the pages whose fingerprints moved and links the others from the
+previous site, so a warm build is byte-identical to a cold one. Rendering runs on every
+core for a large site: a plan is data, and each worker builds its pages' data itself."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
+import multiprocessing
+import os
+import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,17 +31,22 @@ import jinja2
 
 from . import urls
 from ..data.export import export_csv, export_json
-from ..git.history import History, safe_read_history, source_date, uncommitted
-from ..load.tree import TreeError, rev_parse
-from .pages import PlanError, Planned, Visible, plan_site, standing_keys
-from ..load.project import EVIDENCE_DIR, Project, Sources, load_project
-from ..load.schema import check_base_url
-from ..load.tree import DiskTree, inside_inputs
 from ..errors import Invalid, SettingError
-from .render import linker, make_environment, static_files
+from ..git.history import History, safe_read_history, source_date, uncommitted
+from ..load.project import EVIDENCE_DIR, Project, Sources
+from ..load.schema import check_base_url
+from ..load.tree import DiskTree, TreeError, inside_inputs, rev_parse
+from ..pipeline import load_project
+from ..score.scoring import ScoreMemo
+from .pages import PagePlan, PlanError, build_context, plan_site
+from .render import PACKAGE, linker, make_environment, static_files
+from .view import AssessmentOf, RankingOf, ResultOf, RubricOf, Shared, View, digest
 from .writer import WriteError, Writer
 
 Progress = Callable[[int, int], None]   # (done, total)
+CACHE_DIR = ".scoresite-cache"
+CACHE_FILE = "site-v1.pickle"
+PARALLEL_FROM = 300                     # pages; below this a second process costs more than it saves
 
 
 @dataclass
@@ -37,6 +57,7 @@ class BuildReport:
     seconds: float
     warnings: list[str] = dataclasses.field(default_factory=list)
     project_warnings: list = dataclasses.field(default_factory=list)   # SourceErrors from loading
+    rendered: int = 0                                                   # pages rendered (the rest reused)
 
 
 @dataclass
@@ -45,33 +66,236 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None
     today: dt.date | None = None
+    workers: int | None = None           # processes that render; None: every core for a large site
+    cache: bool = True                   # keep and use .scoresite-cache/ in the project
 
+
+@dataclass(frozen=True)
+class Rendered:
+    """One page as rendered: its bytes and what it read."""
+
+    plan: PagePlan
+    data: bytes
+    deps: frozenset
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+
+class Pipeline:
+    """One project folder's way through the stages; `build` runs it once, the preview keeps one."""
+
+    def __init__(self, root: Path, options: BuildOptions, sources: Sources | None = None):
+        self.root = Path(root).resolve()
+        self.options = options
+        self.sources = sources or Sources(DiskTree(self.root))
+        self.memo = ScoreMemo()
+
+    def load(self) -> Project:
+        """Load and score (stages 1 and 2); every problem at once, or ProjectError."""
+        project = load_project(sources=self.sources, memo=self.memo)
+        if self.options.base_url is not None:
+            try:
+                address = check_base_url(self.options.base_url.strip())
+            except Invalid as error:
+                raise SettingError(f"--base-url: {error.message}", error.hint) from None
+            project.site = dataclasses.replace(project.site, base_url=address)
+        return project
+
+    def view(self, project: Project, history: History | None) -> View:
+        today = self.options.today or source_date(history) or dt.date.today()
+        return View(project, self.options.drafts, today, history)
+
+
+def site_history(project: Project, options: BuildOptions) -> History | None:
+    """Git history for the score files this build publishes (drafts' only with --drafts)."""
+    shown = [a for a in project.assessments.values() if options.drafts or not a.is_draft]
+    return safe_read_history(project.root, {s.path for a in shown for s in a.sheets.values()})
+
+
+def provenance(history: History | None) -> dict:
+    """What the manifest records about the source: the commit and its date, or that there is none."""
+    if history is None:
+        return {"source_commit": None, "source_date": None, "uncommitted_changes": None}
+    return {"source_commit": history.head.sha, "source_date": history.head.committed.isoformat(),
+            "uncommitted_changes": bool(history.dirty)}
+
+
+# --- render -----------------------------------------------------------------------------------
+
+class Renderer:
+    """Renders plans through one Jinja environment; records each page's dependencies."""
+
+    def __init__(self, view: View):
+        project = view.project
+        self.view = view
+        self.root = project.root
+        self.env = make_environment(project.root, project.theme, project.site.language)
+        self.shared = {"site": project.site, "units": project.units, "urls": urls,
+                       "nav": navigation(project, self.env.globals["t"]), "source": _source(project, view.history)}
+
+    def render(self, plan: PagePlan) -> Rendered:
+        try:
+            with self.view.reading() as reads:
+                context = build_context(self.view, plan)
+                html = self.env.get_template(plan.template).render(
+                    self.shared, **context, page_url=plan.url, draft=plan.draft, href=linker(plan.url),
+                    section=section_of(plan.url), template_class=plan.template.removesuffix(".html") + "-page")
+        except Exception as error:        # a theme's template may fail any way at all: say where, never a traceback
+            raise TemplateProblem.from_error(error, plan.url, self.root) from None
+        return Rendered(plan, html.encode("utf-8"), frozenset(reads))
+
+
+_WORKER: dict = {}        # what a forked worker inherits: the view and its plans
+
+
+def _render_chunk(indices: range) -> list[Rendered]:
+    renderer = _WORKER.get("renderer") or _WORKER.setdefault("renderer", Renderer(_WORKER["view"]))
+    return [renderer.render(_WORKER["plans"][i]) for i in indices]
+
+
+def render_all(view: View, plans: list[PagePlan], workers: int | None = None) -> Iterator[Rendered]:
+    """Every plan rendered, in order; on several processes (fork) for a large site."""
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if workers <= 1 or len(plans) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        renderer = Renderer(view)
+        yield from (renderer.render(plan) for plan in plans)
+        return
+    _WORKER.clear()
+    _WORKER.update(view=view, plans=plans)
+    size = max(8, len(plans) // (workers * 8))
+    chunks = [range(start, min(start + size, len(plans))) for start in range(0, len(plans), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for pages in pool.imap(_render_chunk, chunks):
+                yield from pages
+    finally:
+        _WORKER.clear()
+
+
+def render_pages(project: Project, plans: Iterable[PagePlan], history: History | None = None,
+                 view: View | None = None) -> Iterator[tuple[str, str]]:
+    """(path, HTML) for each plan, in this process (for `check` and tests)."""
+    renderer = Renderer(view or View(project, True, dt.date.today(), history))
+    for plan in plans:
+        yield plan.url, renderer.render(plan).data.decode("utf-8")
+
+
+# --- build -------------------------------------------------------------------------------------
 
 def build(root: Path, options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """Load the project and build its site into options.out."""
     started = time.perf_counter()
     refuse_output_inside_inputs(Path(root), options.out)
-    project = _load(root, options)
+    pipeline = Pipeline(root, options)
+    project = pipeline.load()
     history = site_history(project, options)
-    options = dataclasses.replace(options, today=options.today or source_date(history) or dt.date.today())
-    planned = plan_site(project, options.drafts, options.today, history)
-    files = site_files(project, planned, options)
+    view = pipeline.view(project, history)
+    plans = plan_site(view)
+    cache = SiteCache(pipeline.root, Path(options.out).resolve()) if options.cache else None
+    fresh = theme_fingerprint(project)
+    reused, todo = cache.split(view, plans, fresh) if cache else ({}, plans)
+    files = site_files(project, view, plans)
     writer = Writer(options.out)
+    total = len(plans) + len(files)
+    done = 0
     try:
-        _write(writer, render_pages(project, planned, history), files, progress, len(planned) + len(files),
-               project.tree)
+        pages = {}
+        for url, entry in reused.items():
+            writer.link(url, cache.out / url, entry.sha256)
+            pages[url] = entry
+            done += 1
+        for page in render_all(view, todo, options.workers):
+            sha = writer.write(page.plan.url, page.data)
+            pages[page.plan.url] = CachedPage(page.plan, {dep: view.fingerprint(dep) for dep in page.deps}, sha)
+            done += 1
+            if progress:
+                progress(done, total)
+        file_entries = write_files(writer, files, view, cache, project.tree)
         writer.commit(provenance(history))
     except BaseException:
         writer.abort()
         raise
+    if cache:
+        cache.save(fresh, pages, file_entries)
     warnings = []
     if history and history.shallow:
         warnings.append("this is a shallow git clone: revision histories and rubric versions miss the early "
                         "commits, so this build differs from one made in a full clone (git fetch --unshallow)")
-    pages = sum(p.url.endswith(".html") for p in planned)     # print stylesheets are planned too
-    return BuildReport(writer.out, pages, len(writer.written), time.perf_counter() - started, warnings,
-                       project.warnings)
+    html_pages = sum(p.url.endswith(".html") for p in plans)     # print stylesheets are planned too
+    return BuildReport(writer.out, html_pages, len(writer.written), time.perf_counter() - started, warnings,
+                       project.warnings, rendered=len(todo))
 
+
+# --- the persistent cache ----------------------------------------------------------------------
+
+@dataclass
+class CachedPage:
+    plan: PagePlan
+    fingerprints: dict          # dependency → fingerprint, when it was rendered
+    sha256: str
+
+
+class SiteCache:
+    """What the last build into one folder rendered, kept in the project's .scoresite-cache/."""
+
+    def __init__(self, root: Path, out: Path):
+        self.path = root / CACHE_DIR / CACHE_FILE
+        self.out = out
+        self.pages: dict[str, CachedPage] = {}
+        self.files: dict[str, tuple] = {}
+        self.theme = None
+        try:
+            with open(self.path, "rb") as stream:
+                saved = pickle.load(stream)
+            if saved.get("out") == str(out) and (out / ".scoresite").is_file():
+                self.theme, self.pages, self.files = saved["theme"], saved["pages"], saved["files"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
+                ValueError):
+            pass                                     # no cache, or one from another version: a cold build
+
+    def split(self, view: View, plans: list[PagePlan], theme: str) -> tuple[dict, list[PagePlan]]:
+        """(pages to link from the previous build, plans to render)."""
+        reuse, todo = {}, []
+        for plan in plans:
+            entry = self.pages.get(plan.url)
+            if (entry is not None and theme == self.theme and entry.plan == plan
+                    and all(view.fingerprint(dep) == fp for dep, fp in entry.fingerprints.items())
+                    and (self.out / plan.url).is_file()):
+                reuse[plan.url] = entry
+            else:
+                todo.append(plan)
+        return reuse, todo
+
+    def save(self, theme: str, pages: dict, files: dict) -> None:
+        self.path.parent.mkdir(exist_ok=True)
+        (self.path.parent / ".gitignore").write_text("*\n")
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+        with open(temporary, "wb") as stream:
+            pickle.dump({"out": str(self.out), "theme": theme, "pages": pages, "files": files}, stream,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.path)
+
+
+def theme_fingerprint(project: Project) -> str:
+    """What every page's bytes depend on besides its data: scoresite's own code and theme,
+    the project's theme, the language."""
+    theme = project.theme
+    return digest(_package_fingerprint(), project.site.language,
+                  sorted(theme.templates.items()) if theme else None, sorted(theme.strings.items()) if theme else None)
+
+
+@functools.lru_cache(maxsize=1)
+def _package_fingerprint() -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".yaml", ".svg"):
+            hasher.update(path.relative_to(PACKAGE).as_posix().encode())
+            hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+# --- the other files ----------------------------------------------------------------------------
 
 def refuse_output_inside_inputs(root: Path, out: Path) -> None:
     """The site must not be written into what it is built from, nor around it."""
@@ -95,197 +319,17 @@ def check_site(project: Project) -> list[str]:
         except Exception as error:
             problems.append(str(TemplateProblem.from_error(error, None, project.root)))
     try:
-        planned = plan_site(project, drafts=True, today=dt.date.today())
+        view = View(project, True, dt.date.today())
+        plans = plan_site(view)
         if not problems and project.theme and (project.theme.templates or project.theme.strings):
             # a theme of its own is rendered in full, with the git history a build would read
             history = site_history(project, BuildOptions(project.root / "site", drafts=True))
-            for _ in render_pages(project, plan_site(project, True, dt.date.today(), history), history):
+            view = View(project, True, dt.date.today(), history)
+            for _ in render_pages(project, plan_site(view), history, view):
                 pass
     except (TemplateProblem, PlanError) as error:
         problems.append(str(error))
     return problems
-
-
-def site_history(project: Project, options: BuildOptions) -> History | None:
-    """Git history for the score files this build publishes (drafts' only with --drafts)."""
-    view = Visible(project, options.drafts, dt.date.today())
-    return safe_read_history(project.root, {s.path for a in view.assessments for s in a.sheets.values()})
-
-
-def provenance(history: History | None) -> dict:
-    """What the manifest records about the source: the commit and its date, or that there is none."""
-    if history is None:
-        return {"source_commit": None, "source_date": None, "uncommitted_changes": None}
-    return {"source_commit": history.head.sha, "source_date": history.head.committed.isoformat(),
-            "uncommitted_changes": bool(history.dirty)}
-
-
-def _load(root: Path, options: BuildOptions, sources: Sources | None = None) -> Project:
-    project = load_project(root, sources)
-    if options.base_url is not None:
-        try:
-            address = check_base_url(options.base_url.strip())
-        except Invalid as error:
-            raise SettingError(f"--base-url: {error.message}", error.hint) from None
-        project.site = dataclasses.replace(project.site, base_url=address)
-    return project
-
-
-def _write(writer: Writer, pages: Iterable[tuple[str, str]], files: Iterable[SiteFile],
-           progress: Progress | None, total: int, tree) -> None:
-    for done, (url, body) in enumerate(pages, start=1):
-        writer.write(url, body)
-        if progress:
-            progress(done, total)
-    for file in files:
-        if isinstance(file.source, Path):
-            writer.copy(file.url, file.source)
-        elif file.source:
-            writer.write(file.url, tree.read(file.source))      # nothing outside the input folders is read
-        else:
-            writer.write(file.url, file.make())
-
-
-@dataclass
-class PassReport:
-    """What one incremental pass did."""
-
-    rendered: list[str]
-    removed: list[str]
-    files: int
-    seconds: float
-
-
-class Incremental:
-    """Builds into a folder of its own, then re-renders only what an edit affects.
-
-    Each planned page lists the source files it depends on (pages.Planned.deps);
-    a pass re-renders the pages whose dependencies changed, pages that are new, and
-    — when an entity's rank or total moved — the pages that show ranks. A change
-    under themes/ re-renders everything. Each file is parsed once and kept while
-    it is unchanged (project.Sources)."""
-
-    def __init__(self, root: Path, options: BuildOptions):
-        self.root = Path(root).resolve()
-        self.options = options
-        self.sources = Sources(DiskTree(self.root))
-        self.writer = Writer(options.out, in_place=True)
-        self.pages: dict[str, frozenset] = {}     # url → deps, as of the last good pass
-        self.standing: dict[str, tuple] = {}      # pages.standing_keys of the last good pass
-        self.stamps: dict[str, tuple] = {}
-        self.unbuilt: set[str] | None = None      # changes since the last good pass; None: all
-        self.history: History | None = None       # read on a full pass; a preview does not re-read git
-        self.shown: dict[str, tuple] = {}         # url → Planned.shows() as last rendered
-        self._pending_shown: dict[str, tuple] = {}
-        self.files: set[str] = set()              # other files written by earlier passes
-
-    def _affected(self, page: Planned, keys: set[str]) -> bool:
-        """Does this change touch what the page shows?"""
-        touched = (page.deps | self.pages.get(page.url, frozenset())) & keys   # what it read now or before
-        if not touched:
-            return False
-        if page.shows is None or touched - page.refined or page.url not in self.shown:
-            return True
-        figures = page.shows()
-        self._pending_shown[page.url] = figures
-        return figures != self.shown[page.url]
-
-    def _new_commit(self) -> bool:
-        """Has HEAD moved since history was read? Then the history is read again."""
-        if self.history is None:
-            return False
-        try:
-            return rev_parse(self.root, "HEAD") != self.history.head.sha
-        except TreeError:
-            return True
-
-    def _refresh_dirty(self) -> None:
-        """Which files are uncommitted, as a fresh build would say (one `git status`)."""
-        if self.history is not None:
-            self.history.dirty = uncommitted(self.root)
-
-    def changes(self) -> set[str]:
-        """Project files added, changed or removed since the last call."""
-        now = snapshot(self.root)
-        changed = {path for path in now.keys() | self.stamps.keys() if now.get(path) != self.stamps.get(path)}
-        self.stamps = now
-        return changed
-
-    def rebuild(self, changed: set[str] | None = None) -> PassReport:
-        """One pass; `None` renders everything. Raises ProjectError or TemplateProblem,
-        leaving the previous output in place."""
-        started = time.perf_counter()
-        # a failed pass leaves its changes for the next one: fixing file B must not forget edits to A
-        if changed is None or self.unbuilt is None:
-            self.unbuilt = None
-        else:
-            self.unbuilt |= changed
-        changed = self.unbuilt
-        if changed is None or any(path.startswith(EVIDENCE_DIR + "/") for path in changed):
-            self.sources.evidence_version += 1      # evidence is checked when score files are read
-        project = _load(self.root, self.options, self.sources)
-        if changed is None or self._new_commit():
-            self.history, changed = site_history(project, self.options), None
-        else:
-            self._refresh_dirty()
-        today = self.options.today or source_date(self.history) or dt.date.today()   # as build() decides
-        planned = plan_site(project, self.options.drafts, today, self.history)
-        standing = standing_keys(project, self.history)
-        everything = changed is None or not self.pages or any(p.startswith("themes/") for p in changed)
-        keys = set(changed or ()) | {key for key in standing.keys() | self.standing.keys()
-                                     if standing.get(key) != self.standing.get(key)}
-        self._pending_shown = {}
-        todo = [p for p in planned if everything or p.url not in self.pages or self._affected(p, keys)]
-        rendered = list(render_pages(project, todo, self.history))       # render all before writing any
-        for page in todo:
-            if page.shows is not None and page.url not in self._pending_shown:
-                self._pending_shown[page.url] = page.shows()
-        keys |= {f"data:{p.data()['assessment'].id}" for p in todo if p.template == "assessment.html"}
-        every_file = site_files(project, planned, dataclasses.replace(self.options, today=today))
-        files = [f for f in every_file if everything or f.url not in self.files or not f.key or f.key in keys]
-        self.writer.new_pass()
-        _write(self.writer, rendered, files, None, 0, project.tree)
-        expected = {f.url for f in every_file}
-        gone = sorted((set(self.pages) - {p.url for p in planned}) | (self.files - expected))
-        for url in gone:
-            self.writer.remove(url)
-        self.files = expected
-        self.pages = {p.url: p.deps for p in planned}
-        self.shown.update(self._pending_shown)
-        self.standing = standing
-        self.unbuilt = set()
-        return PassReport([url for url, _ in rendered], gone, len(files), time.perf_counter() - started)
-
-
-WATCHED = ("content", "rubrics", "themes")
-
-
-def snapshot(root: Path) -> dict[str, tuple]:
-    """Every watched file's (modification time, size), by project-relative path."""
-    tree, stamps = DiskTree(root), {}
-    for name in (name for top in WATCHED for name in tree.files(top)):
-        try:
-            stamps[name] = tree.stamp(name)
-        except OSError:
-            continue           # removed while we looked
-    return stamps
-
-
-def render_pages(project: Project, planned: Iterable[Planned],
-                 history: History | None = None) -> Iterator[tuple[str, str]]:
-    """(path, HTML) for each planned page; rendering never touches the file system."""
-    env = make_environment(project.root, project.theme, project.site.language)
-    shared = {"site": project.site, "units": project.units, "urls": urls, "nav": navigation(project, env.globals["t"]),
-              "source": _source(project, history)}
-    for page in planned:
-        try:
-            template = env.get_template(page.template)
-            html = template.render(shared, **page.data(), page_url=page.url, draft=page.draft, href=linker(page.url),
-                                   section=section_of(page.url),
-                                   template_class=page.template.removesuffix(".html") + "-page")
-        except Exception as error:        # a theme's template may fail any way at all: say where, never a traceback
-            raise TemplateProblem.from_error(error, page.url, project.root) from None
-        yield page.url, html
 
 
 def _source(project: Project, history: History | None) -> dict:
@@ -345,9 +389,8 @@ def section_of(url: str) -> str:
 @dataclass(frozen=True)
 class SiteFile:
     """A file of the site besides the pages: copied from `source` (a file of scoresite's own, or a
-    project file read through the project's tree), or made by `make()`.
-    `key` says when a preview must write it again: a changed source path, or the
-    assessment whose data it holds ('' for files cheap enough to write every pass)."""
+    project file read through the project's tree), or made by `make()`. `key` digests what it
+    holds: when it is the key the last build wrote, the file is linked from there."""
 
     url: str
     source: Path | str | None = None
@@ -355,23 +398,49 @@ class SiteFile:
     key: str = ""
 
 
-def site_files(project: Project, planned: list[Planned], options: BuildOptions) -> list[SiteFile]:
+def site_files(project: Project, view: View, plans: list[PagePlan]) -> list[SiteFile]:
     """Everything besides the pages: assets, evidence, data downloads, robots.txt, sitemap.xml."""
-    files = [SiteFile(url, source=path, key=f"theme:{url}") for url, path in static_files(project.theme).items()]
-    view = Visible(project, options.drafts, options.today or dt.date.today())
-    evidence = sorted({e.file for a in view.assessments for s in a.sheets.values()
+    files = [SiteFile(url, source=path, key=_file_key(project, path)) for url, path in static_files(project.theme).items()]
+    evidence = sorted({(e.file, e.sha256) for a in view.shown for s in a.sheets.values()
                        for entry in s.entries.values() for e in entry.evidence if e.file})
-    files += [SiteFile(urls.evidence(path), source=f"{EVIDENCE_DIR}/{path}", key=f"{EVIDENCE_DIR}/{path}")
-              for path in evidence]
-    for a in view.assessments:
-        files.append(SiteFile(urls.data(a.id, "json"), make=functools.partial(export_json, project, [a]),
-                              key=f"data:{a.id}"))
-        files.append(SiteFile(urls.data(a.id, "csv"), make=functools.partial(_csv, project, a), key=f"data:{a.id}"))
+    files += [SiteFile(urls.evidence(path), source=f"{EVIDENCE_DIR}/{path}", key=sha) for path, sha in evidence]
+    strings = theme_fingerprint(project)
+    for a in view.shown:
+        data = digest(strings, view.fingerprint(AssessmentOf(a.id)), view.fingerprint(RankingOf(a.id)),
+                      view.fingerprint(RubricOf(a.rubric)), view.fingerprint(Shared()),
+                      [view.fingerprint(ResultOf(a.id, r.entity)) for r in project.results[a.id]])
+        files.append(SiteFile(urls.data(a.id, "json"), make=functools.partial(export_json, project, [a]), key=data))
+        files.append(SiteFile(urls.data(a.id, "csv"), make=functools.partial(_csv, project, a), key=data))
     files.append(SiteFile(urls.ROBOTS, make=functools.partial(robots, project)))
     if project.site.base_url:
-        public = [p for p in planned if not p.draft and p.url != urls.NOT_FOUND and p.url.endswith(".html")]
+        public = [p for p in plans if not p.draft and p.url != urls.NOT_FOUND and p.url.endswith(".html")]
         files.append(SiteFile(urls.SITEMAP, make=functools.partial(sitemap, project.site.base_url, public)))
     return files
+
+
+def _file_key(project: Project, source) -> str:
+    data = source.read_bytes() if isinstance(source, Path) else project.tree.read(source)
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_files(writer: Writer, files: list[SiteFile], view: View, cache: "SiteCache | None", tree) -> dict:
+    """Write (or link from the last build) every file besides the pages; their cache entries."""
+    entries = {}
+    for file in files:
+        previous = cache.files.get(file.url) if cache else None
+        if file.key and previous and previous[0] == file.key and (cache.out / file.url).is_file():
+            writer.link(file.url, cache.out / file.url, previous[1])
+            entries[file.url] = previous
+            continue
+        if isinstance(file.source, Path):
+            sha = writer.write(file.url, file.source.read_bytes())
+        elif file.source:
+            sha = writer.write(file.url, tree.read(file.source))      # nothing outside the input folders is read
+        else:
+            sha = writer.write(file.url, file.make())
+        if file.key:
+            entries[file.url] = (file.key, sha)
+    return entries
 
 
 def _csv(project: Project, assessment) -> str:
@@ -385,10 +454,120 @@ def robots(project: Project) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sitemap(base_url: str, planned: list[Planned]) -> str:
+def sitemap(base_url: str, planned: list[PagePlan]) -> str:
     from xml.sax.saxutils import escape
 
     base = base_url.rstrip("/") + "/"
     entries = "".join(f"  <url><loc>{escape(base + urls.pretty(p.url))}</loc></url>\n" for p in planned)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
+
+
+# --- the preview ----------------------------------------------------------------------------------
+
+@dataclass
+class PassReport:
+    """What one incremental pass did."""
+
+    rendered: list[str]
+    removed: list[str]
+    files: int
+    seconds: float
+
+
+WATCHED = ("content", "rubrics", "themes")
+
+
+class Incremental:
+    """The pipeline kept running for the preview: it builds into a folder of its own, then each
+    pass re-renders only the pages whose recorded dependencies changed (by fingerprint) and
+    writes only the other files whose content changed. Each file is parsed once and kept while
+    it is unchanged (project.Sources), each entity's own scores while its file and rubric are
+    (ScoreMemo)."""
+
+    def __init__(self, root: Path, options: BuildOptions):
+        self.pipeline = Pipeline(root, options)
+        self.root = self.pipeline.root
+        self.options = options
+        self.writer = Writer(options.out, in_place=True)
+        self.pages: dict[str, CachedPage] = {}    # url → what it read, as of the last good pass
+        self.files: dict[str, str] = {}           # url → the key of what the last good pass wrote
+        self.theme: str | None = None
+        self.stamps: dict[str, tuple] = {}
+        self.history: History | None = None       # read on the first pass and when HEAD moves
+        self.history_read = False
+
+    @property
+    def sources(self) -> Sources:
+        return self.pipeline.sources
+
+    def changes(self) -> set[str]:
+        """Project files added, changed or removed since the last call."""
+        now = snapshot(self.root)
+        changed = {path for path in now.keys() | self.stamps.keys() if now.get(path) != self.stamps.get(path)}
+        self.stamps = now
+        return changed
+
+    def rebuild(self, changed: set[str] | None = None) -> PassReport:
+        """One pass; `None` renders everything. Raises ProjectError or TemplateProblem, leaving the
+        previous output in place (a failed pass changes nothing, so its edits are seen next time)."""
+        started = time.perf_counter()
+        if changed is None or any(path.startswith(EVIDENCE_DIR + "/") for path in changed):
+            self.sources.evidence_version += 1      # evidence is checked when score files are read
+        project = self.pipeline.load()
+        self._update_history(project, changed is None)
+        view = self.pipeline.view(project, self.history)
+        plans = plan_site(view)
+        theme = theme_fingerprint(project)
+        everything = changed is None or theme != self.theme
+        todo = [plan for plan in plans if everything or self._stale(view, plan)]
+        rendered = list(render_all(view, todo, workers=1))     # render all before writing any
+        files = site_files(project, view, plans)
+        self.writer.new_pass()
+        for page in rendered:
+            self.writer.write(page.plan.url, page.data)
+        written = 0
+        for file in files:
+            if everything or not file.key or self.files.get(file.url) != file.key:
+                write_files(self.writer, [file], view, None, project.tree)
+                written += 1
+        expected = {plan.url for plan in plans} | {file.url for file in files}
+        gone = sorted((set(self.pages) | set(self.files)) - expected)
+        for url in gone:
+            self.writer.remove(url)
+        self.pages = {url: entry for url, entry in self.pages.items() if url in expected}
+        self.pages.update({page.plan.url: CachedPage(page.plan, {d: view.fingerprint(d) for d in page.deps}, "")
+                           for page in rendered})
+        self.files = {file.url: file.key for file in files}
+        self.theme = theme
+        return PassReport([page.plan.url for page in rendered], gone, written, time.perf_counter() - started)
+
+    def _stale(self, view: View, plan: PagePlan) -> bool:
+        entry = self.pages.get(plan.url)
+        return entry is None or entry.plan != plan or any(view.fingerprint(dep) != fp
+                                                          for dep, fp in entry.fingerprints.items())
+
+    def _update_history(self, project: Project, first: bool) -> None:
+        """Git is read on the first pass and when HEAD moves; otherwise only `git status`."""
+        moved = False
+        if self.history is not None:
+            try:
+                moved = rev_parse(self.root, "HEAD") != self.history.head.sha
+            except TreeError:
+                moved = True
+        if first or moved or not self.history_read:
+            self.history = site_history(project, self.options)
+            self.history_read = True
+        elif self.history is not None:
+            self.history.dirty = uncommitted(self.root)
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every watched file's (modification time, size), by project-relative path."""
+    tree, stamps = DiskTree(root), {}
+    for name in (name for top in WATCHED for name in tree.files(top)):
+        try:
+            stamps[name] = tree.stamp(name)
+        except OSError:
+            continue           # removed while we looked
+    return stamps

@@ -35,9 +35,14 @@ def checksums_text(hashes: dict[str, str]) -> str:
     return "".join(f"{digest}  {name}\n" for name, digest in hashes.items())
 
 
-def manifest_files(folder: Path, provenance: dict) -> dict[str, str]:
-    """manifest.json and SHA256SUMS for a finished build, by file name."""
-    hashes = file_hashes(folder)
+def manifest_files(folder: Path, provenance: dict, known: dict[str, str] | None = None) -> dict[str, str]:
+    """manifest.json and SHA256SUMS for a finished build, by file name. `known` gives the digests
+    the writer already has, by site path; every file is listed, in path order, either way."""
+    on_disk = [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*"))
+               if path.is_file() and not path.is_symlink()]
+    names = [name for name in on_disk if name not in OWN | NOT_PUBLISHED]
+    hashes = {name: (known or {}).get(name) or hashlib.sha256((folder / name).read_bytes()).hexdigest()
+              for name in names}
     data = {"generator": "scoresite", **provenance, "files": hashes}
     return {MANIFEST: json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n",
             CHECKSUMS: checksums_text(hashes)}

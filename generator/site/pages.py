@@ -1,139 +1,99 @@
-"""Planning the site: which pages exist, what each one shows, and which source files it
-depends on. Every figure a template prints is computed here or in scoring; templates
-only display. Two pages with one path are an error.
+"""Planning the site: which pages exist (plans: small values), and what each one shows
+(builders: one per kind of page, reading the project through the View, which records
+what each page read). Every figure a template prints is computed here or in scoring;
+templates only display. Two pages with one path are an error.
 
-The dependency map (`Planned.deps`) lets the preview server re-render only the pages
-an edited file affects."""
+A plan is data — url, template, the builder's name and the ids it takes — so it can go to
+a worker process or into the cache; the builder runs where the page is rendered."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 from urllib.parse import urlsplit
 
 from . import urls
-from ..git.history import History
 from ..model import Assessment, EntityResult, Indicator, Rubric, Section, Unit
 from ..load.project import Project
 from ..rules import describe_rule
+from .view import View, newest_first, tied
 
-UNITS_FILE = "content/units.yaml"
-SITE_FILE = "content/site.yaml"
 # the bar chart's geometry, in SVG viewBox units (16-unit text): each entity's name on one
 # line and its bar below, 320 units wide, so that a phone (320 px inside its margins) shows
 # the text at 16 px or more
 CHART_WIDTH, CHART_BAR_WIDTH, CHART_ROW = 320, 260, 46
 
 
-@dataclass
-class Planned:
-    """One page to render: where it goes, with which template and data, and what it reads."""
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One page to render: where it goes, its template, and the builder (by name) and ids that
+    make its data. Small and picklable."""
 
     url: str
     template: str
-    context: dict | Callable[[], dict]   # a callable is called once, when the page is rendered
-    deps: frozenset = frozenset()
+    kind: str
+    args: tuple = ()
     draft: bool = False
-    # For pages that show a few figures from many score files (an indicator across every
-    # entity, a unit's duties): `shows()` returns just those figures, and a change to a
-    # score file among `refined` re-renders the page only when they differ.
-    shows: Callable[[], tuple] | None = None
-    refined: frozenset = frozenset()
-
-    def data(self) -> dict:
-        """The template's data, built on first use (a preview pass builds it only for pages it renders)."""
-        if callable(self.context):
-            self.context = self.context()
-        return self.context
 
 
 class PlanError(Exception):
     """The site cannot be planned, e.g. two pages want one path."""
 
 
-@dataclass
-class Visible:
-    """What a build shows: published assessments, and drafts when asked for."""
-
-    project: Project
-    drafts: bool
-    today: dt.date
-    history: History | None = None
-    assessments: list[Assessment] = field(default_factory=list)
-
-    def __post_init__(self):
-        shown = [a for a in self.project.assessments.values() if self.drafts or not a.is_draft]
-        self.assessments = newest_first(shown)
-        self.by_entity: dict[str, list[dict]] = {}      # unit id → its own results, newest first
-        for assessment in self.assessments:
-            shared = tied(self.results(assessment))
-            for result in self.results(assessment):
-                self.by_entity.setdefault(result.entity, []).append(
-                    {"assessment": assessment, "result": result, "tied": result.entity in shared})
-        self.groups_of: dict[str, list[Unit]] = {}      # unit id → the groups listing it as a member
-        for group in self.project.units.values():
-            for member in group.members:
-                self.groups_of.setdefault(member, []).append(group)
-        self.duties: dict[str, dict[str, list[Indicator]]] = {}   # unit id → rubric id → indicators
-        for rubric in self.project.rubrics.values():
-            for indicator in rubric.indicators.values():
-                for unit_id in indicator.units:
-                    self.duties.setdefault(unit_id, {}).setdefault(rubric.id, []).append(indicator)
-
-    def duties_of(self, unit: Unit) -> dict[str, list[Indicator]]:
-        """The indicators a unit answers for, by rubric: its own, and its groups'."""
-        keys: dict[str, set[str]] = {}
-        for answerable in (unit.id, *(g.id for g in self.groups_of.get(unit.id, ()))):
-            for rubric_id, indicators in self.duties.get(answerable, {}).items():
-                keys.setdefault(rubric_id, set()).update(i.key for i in indicators)
-        return {rid: [i for key, i in rubric.indicators.items() if key in keys[rid]]
-                for rid, rubric in self.project.rubrics.items() if rid in keys}
-
-    def of_rubric(self, rubric_id: str) -> list[Assessment]:
-        return [a for a in self.assessments if a.rubric == rubric_id]
-
-    def results(self, assessment: Assessment) -> list[EntityResult]:
-        """Ranked: the highest total first."""
-        return self.project.results[assessment.id]
+BUILDERS: dict[str, Callable[..., dict]] = {}
 
 
-    def sheet_paths(self, assessments) -> frozenset:
-        return frozenset(s.path for a in assessments for s in a.sheets.values())
+def builder(kind: str):
+    """Register a page builder: (view, *ids) → the template's data."""
+    def register(function):
+        BUILDERS[kind] = function
+        return function
+    return register
 
 
-def tied(results: list[EntityResult]) -> frozenset[str]:
-    """The entities whose rank another entity shares (并列)."""
-    counts = Counter(r.rank for r in results)
-    return frozenset(r.entity for r in results if counts[r.rank] > 1)
+def build_context(view: View, plan: PagePlan) -> dict:
+    """A page's data, built through the view (which records what it reads)."""
+    return BUILDERS[plan.kind](view, *plan.args)
 
 
-def newest_first(assessments) -> list[Assessment]:
-    by_id = sorted(assessments, key=lambda a: a.id)
-    return sorted(by_id, key=lambda a: (a.period_key, a.published_on or dt.date.min), reverse=True)
-
-
-def plan_site(project: Project, drafts: bool = False, today: dt.date | None = None,
-              history: History | None = None) -> list[Planned]:
-    """Every page of the site, in a stable order."""
-    view = Visible(project, drafts, today or dt.date.today(), history)
-    planned = [plan_home(view), plan_assessment_index(view), plan_rubric_index(view), plan_unit_index(view),
-               plan_changes(view)]
-    for assessment in view.assessments:
-        planned.append(plan_ranking(view, assessment))
-        for result in view.results(assessment):
-            planned += [plan_scorecard(view, assessment, result), plan_print_stylesheet(view, assessment, result)]
+def plan_site(view: View) -> list[PagePlan]:
+    """Every page of the site, in a stable order: cheap, from the project's structure alone."""
+    project = view.project
+    any_draft = any(a.is_draft for a in view.shown)
+    plans = [PagePlan(urls.HOME, "home.html", "home", draft=any_draft),
+             PagePlan(urls.ASSESSMENTS, "assessments.html", "assessments", draft=any_draft),
+             PagePlan(urls.RUBRICS, "rubrics.html", "rubrics"),
+             PagePlan(urls.UNITS, "units.html", "units"),
+             PagePlan(urls.CHANGES, "changes.html", "changes", draft=any_draft)]
+    for assessment in view.shown:
+        aid, draft = assessment.id, assessment.is_draft
+        plans.append(PagePlan(urls.assessment(aid), "assessment.html", "ranking", (aid,), draft))
+        for result in project.results[aid]:
+            plans.append(PagePlan(urls.scorecard(aid, result.entity), "scorecard.html", "scorecard",
+                                  (aid, result.entity), draft))
+            plans.append(PagePlan(urls.print_stylesheet(aid, result.entity), "print.css", "print_stylesheet",
+                                  (aid, result.entity), draft))
     for rubric in project.rubrics.values():
-        planned.append(plan_method(view, rubric))
-        planned.extend(plan_indicator(view, rubric, indicator) for indicator in rubric.indicators.values())
-    planned.extend(plan_unit(view, unit) for unit in project.units.values())
-    planned.extend(plan_page(view, page) for page in project.pages.values() if drafts or not page.draft)
-    planned.append(Planned(urls.NOT_FOUND, "404.html", {"served_root": served_root(project.site.base_url)},
-                           _common(view)))
-    _check_unique(planned)
-    return planned
+        drafts_of = any(a.is_draft for a in view.shown if a.rubric == rubric.id)
+        plans.append(PagePlan(urls.rubric(rubric.id), "rubric.html", "method", (rubric.id,), drafts_of))
+        plans.extend(PagePlan(urls.indicator(rubric.id, key), "indicator.html", "indicator", (rubric.id, key), drafts_of)
+                     for key in rubric.indicators)
+    for unit in project.units.values():
+        plans.append(PagePlan(urls.unit(unit.id), "unit.html", "unit", (unit.id,), _unit_draft(view, unit)))
+    plans.extend(PagePlan(urls.page(page.slug), "page.html", "page", (page.slug,), page.draft)
+                 for page in project.pages.values() if view.drafts or not page.draft)
+    plans.append(PagePlan(urls.NOT_FOUND, "404.html", "not_found"))
+    _check_unique(plans)
+    return plans
+
+
+def _unit_draft(view: View, unit: Unit) -> bool:
+    """A unit page shows draft data when a draft assessment is among its duties or its own results."""
+    answerable = (unit.id, *(g.id for g in view.groups_of.get(unit.id, ())))
+    rubrics = {rid for who in answerable for rid in view._duties.get(who, {})}
+    return any(a.is_draft and (a.rubric in rubrics or unit.id in a.sheets) for a in view.shown)
 
 
 def served_root(base_url: str) -> str:
@@ -143,97 +103,61 @@ def served_root(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-def _check_unique(planned: list[Planned]) -> None:
-    seen: dict[str, Planned] = {}
-    for page in planned:
-        if page.url in seen:
-            raise PlanError(f"two pages want the same path {page.url}: {seen[page.url].template} and {page.template}")
-        seen[page.url] = page
+def _check_unique(plans: list[PagePlan]) -> None:
+    seen: dict[str, PagePlan] = {}
+    for plan in plans:
+        if plan.url in seen:
+            raise PlanError(f"two pages want the same path {plan.url}: {seen[plan.url].template} and {plan.template}")
+        seen[plan.url] = plan
 
 
 # --- home and indexes ------------------------------------------------------------------
 
-def plan_home(view: Visible) -> Planned:
+@builder("home")
+def build_home(view: View) -> dict:
     # the top three places, ties included: a 3rd place shared by two shows both
-    cards = [{"assessment": a, "rubric": view.project.rubric_of(a), "top": [r for r in view.results(a) if r.rank <= 3],
-              "tied": tied(view.results(a)), "entities": len(view.results(a))} for a in view.assessments]
-    notices = [a for a in view.assessments if a.notice and a.notice.start <= view.today <= a.notice.end]
-    deps = _common(view) | view.sheet_paths(view.assessments) | {a.path for a in view.assessments} | _counts(view)
-    deps |= _rubric_paths(view)
-    return Planned(urls.HOME, "home.html", {"cards": cards, "notices": notices}, deps,
-                   draft=any(a.is_draft for a in view.assessments))
+    cards = [{"assessment": a, "rubric": view.rubric_of(a), "top": [r for r in view.results(a) if r.rank <= 3],
+              "tied": tied(view.results(a)), "entities": view.entity_count(a)} for a in view.assessments]
+    notices = [a for a in view.assessments if view.notice_state(a) == "running"]
+    return {"cards": cards, "notices": notices}
 
 
-def plan_assessment_index(view: Visible) -> Planned:
-    rows = [{"assessment": a, "rubric": view.project.rubric_of(a), "entities": len(view.results(a))}
-            for a in view.assessments]
-    return Planned(urls.ASSESSMENTS, "assessments.html", {"rows": rows},
-                   _common(view) | {a.path for a in view.assessments} | _counts(view) | _rubric_paths(view),
-                   draft=any(a.is_draft for a in view.assessments))
+@builder("assessments")
+def build_assessment_index(view: View) -> dict:
+    return {"rows": [{"assessment": a, "rubric": view.rubric_of(a), "entities": view.entity_count(a)}
+                     for a in view.assessments]}
 
 
-def plan_rubric_index(view: Visible) -> Planned:
-    rows = [{"rubric": r, "assessments": view.of_rubric(r.id)} for r in view.project.rubrics.values()]
-    return Planned(urls.RUBRICS, "rubrics.html", {"rows": rows},
-                   _common(view) | {r.path for r in view.project.rubrics.values()})
+@builder("rubrics")
+def build_rubric_index(view: View) -> dict:
+    return {"rows": [{"rubric": r, "assessments": view.of_rubric(r.id)} for r in view.rubrics]}
 
 
-def plan_unit_index(view: Visible) -> Planned:
+@builder("units")
+def build_unit_index(view: View) -> dict:
     kinds: dict[str, list[Unit]] = {}
-    for unit in view.project.units.values():
+    for unit in view.units().values():
         kinds.setdefault(unit.kind, []).append(unit)
-    return Planned(urls.UNITS, "units.html", {"kinds": kinds}, _common(view))
+    return {"kinds": kinds}
 
 
-def _common(view: Visible) -> frozenset:
-    """What every page shows: the site settings, unit names, the navigation (page titles) and
-    the footer's provenance ('nav' and 'source' are pseudo-dependencies, see standing_keys)."""
-    return frozenset({SITE_FILE, UNITS_FILE, "nav", "source"})
-
-
-def _rubric_paths(view: Visible) -> frozenset:
-    return frozenset(view.project.rubric_of(a).path for a in view.assessments)
-
-
-def _counts(view: Visible) -> frozenset:
-    """Pseudo-dependencies on how many entities each assessment has (see standing_keys)."""
-    return frozenset(f"count:{a.id}" for a in view.assessments)
-
-
-def standing_keys(project: Project, history: History | None) -> dict[str, tuple]:
-    """What pages depend on besides files, for a preview to compare between passes:
-    'rank:<assessment>:<entity>' is one entity's (rank, total, tied) — a changed score moves
-    only the entities whose rank, or whether they share it, changed; 'ties:<assessment>' whether
-    any rank is shared (a scorecard then explains competition ranks); 'count:<assessment>' is how many entities are ranked;
-    'nav' the navigation; 'source' the commit and whether anything is uncommitted;
-    'dirty:<path>' whether one score file has uncommitted changes."""
-    results = project.results
-    keys = {"nav": tuple((p.slug, p.title, p.nav, p.order, p.draft) for p in project.pages.values()),
-            "source": (history.head.sha, bool(history.dirty)) if history else (None, False)}
-    for path in history.dirty if history else ():
-        keys[f"dirty:{path}"] = (True,)
-    for assessment_id, ranked in results.items():
-        keys[f"count:{assessment_id}"] = (len(ranked),)
-        shared = tied(ranked)
-        keys[f"ties:{assessment_id}"] = (bool(shared),)
-        for result in ranked:
-            keys[f"rank:{assessment_id}:{result.entity}"] = (result.rank, result.total, result.entity in shared)
-    return keys
+@builder("not_found")
+def build_not_found(view: View) -> dict:
+    return {"served_root": served_root(view.project.site.base_url)}
 
 
 # --- an assessment: its ranking and one scorecard per entity -------------------------
 
-def plan_ranking(view: Visible, assessment: Assessment) -> Planned:
-    rubric = view.project.rubric_of(assessment)
+@builder("ranking")
+def build_ranking(view: View, assessment_id: str) -> dict:
+    assessment = view.assessment(assessment_id)
+    rubric = view.rubric_of(assessment)
     results = view.results(assessment)
     scale = max([rubric.points, *(r.total for r in results)])
     bars = [{"result": r, "y": n * CHART_ROW, **_bar(r.total, scale)} for n, r in enumerate(results)]
     chart = {"width": CHART_WIDTH, "height": len(results) * CHART_ROW + 4}
-    context = {"assessment": assessment, "rubric": rubric, "results": results, "bars": bars, "chart": chart,
-               "tied": tied(results),
-               "sections": rubric.sections, "notice_running": _notice_state(assessment, view.today)}
-    deps = _common(view) | {assessment.path, rubric.path} | view.sheet_paths([assessment])
-    return Planned(urls.assessment(assessment.id), "assessment.html", context, deps, draft=assessment.is_draft)
+    return {"assessment": assessment, "rubric": rubric, "results": results, "bars": bars, "chart": chart,
+            "tied": tied(results), "sections": rubric.sections, "notice_running": view.notice_state(assessment)}
 
 
 def _bar(value: Decimal, scale: Decimal) -> dict:
@@ -242,24 +166,18 @@ def _bar(value: Decimal, scale: Decimal) -> dict:
     return {"length": format(length, ".1f"), "label_x": format(length + 6, ".1f")}
 
 
-def _notice_state(assessment: Assessment, today: dt.date) -> str:
-    notice = assessment.notice
-    if notice is None:
-        return ""
-    if today < notice.start:
-        return "upcoming"
-    return "running" if today <= notice.end else "ended"
-
-
-def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) -> Planned:
-    rubric = view.project.rubric_of(assessment)
-    previous = previous_result(view, assessment, result.entity)
-    context = lambda: {
-        "assessment": assessment, "rubric": rubric, "result": result, "entity": view.project.units[result.entity],
-        "tied": result.entity in tied(view.results(assessment)),
-        "any_ties": bool(tied(view.results(assessment))),
+@builder("scorecard")
+def build_scorecard(view: View, assessment_id: str, entity: str) -> dict:
+    assessment = view.assessment(assessment_id)
+    rubric = view.rubric_of(assessment)
+    result = view.result(assessment, entity)
+    previous = previous_result(view, assessment, entity)
+    path = result.sheet.path
+    return {
+        "assessment": assessment, "rubric": rubric, "result": result, "entity": view.units()[entity],
+        "tied": result.tied, "any_ties": view.any_ties(assessment),
         "previous": previous, "changes": _changes(result, previous), "lost_by_section": lost_by_section(rubric, result),
-        "lost_by_unit": lost_by_unit(view.project, result), "entities": len(view.results(assessment)),
+        "lost_by_unit": lost_by_unit(view.project, result), "entities": view.entity_count(assessment),
         "unassessed": [s for s in result.scores.values() if s.status == "not_assessed" and not s.indicator.in_bonus],
         "unassessed_points": sum(map(points_unassessed, result.scores.values()), Decimal(0)),
         "above_max": above_max(rubric, result),
@@ -269,50 +187,44 @@ def plan_scorecard(view: Visible, assessment: Assessment, result: EntityResult) 
         "jump_sections": [(top.title, f"s-{top.key}") for top in rubric.sections],
         "evidence_files": [{"key": score.indicator.key, "evidence": item} for score in result.scores.values()
                            if score.entry for item in score.entry.evidence if item.file],
-        "notice_running": _notice_state(assessment, view.today),
+        "notice_running": view.notice_state(assessment),
         "print_sections": print_sections(rubric), "print_has_content": any(s.sections for s in rubric.sections),
         "print_has_units": any(i.units for i in rubric.indicators.values()),
-        "revisions": list(reversed(view.history.of(result.sheet.path))) if view.history else None,
-        "uncommitted": bool(view.history and result.sheet.path in view.history.dirty),
+        "revisions": list(reversed(view.history_of(path))) if view.history else None,
+        "uncommitted": view.uncommitted(path),
     }
-    deps = _common(view) | {assessment.path, rubric.path, result.sheet.path, f"dirty:{result.sheet.path}",
-                            f"rank:{assessment.id}:{result.entity}", f"count:{assessment.id}", f"ties:{assessment.id}"}
-    deps |= {f"content/evidence/{e.file}" for entry in result.sheet.entries.values() for e in entry.evidence if e.file}
-    if previous:
-        deps |= {previous["result"].sheet.path, previous["assessment"].path}
-    return Planned(urls.scorecard(assessment.id, result.entity), "scorecard.html", context, deps,
-                   draft=assessment.is_draft)
 
 
-def plan_print_stylesheet(view: Visible, assessment: Assessment, result: EntityResult) -> Planned:
+@builder("print_stylesheet")
+def build_print_stylesheet(view: View, assessment_id: str, entity: str) -> dict:
     """The running header of a scorecard's printed sheet: CSS cannot read the entity's name
     from the page, and the pages carry no inline style, so each scorecard links its own."""
-    context = {"assessment": assessment, "entity": view.project.units[result.entity]}
-    return Planned(urls.print_stylesheet(assessment.id, result.entity), "print.css", context,
-                   _common(view) | {assessment.path}, draft=assessment.is_draft)
+    return {"assessment": view.assessment(assessment_id), "entity": view.units()[entity]}
 
 
-def plan_changes(view: Visible) -> Planned:
+@builder("changes")
+def build_changes(view: View) -> dict:
     """Every revision of a published score file, newest first, grouped by commit."""
+    history = view.whole_history()
     where = {sheet.path: (a, entity) for a in view.assessments for entity, sheet in a.sheets.items()}
     by_commit: dict[str, dict] = {}
     for path, (assessment, entity) in where.items():
-        for revision in view.history.of(path) if view.history else ():
+        for revision in history.of(path) if history else ():
             group = by_commit.setdefault(revision.commit.sha, {"commit": revision.commit, "files": []})
             group["files"].append({"revision": revision, "assessment": assessment, "entity": entity})
-    order = {commit.sha: n for n, commit in enumerate(view.history.commits)} if view.history else {}
+    order = {commit.sha: n for n, commit in enumerate(history.commits)} if history else {}
     commits = sorted(by_commit.values(), key=lambda g: order.get(g["commit"].sha, -1), reverse=True)
     for group in commits:
         group["files"].sort(key=lambda f: (f["assessment"].id, f["entity"]))
-    return Planned(urls.CHANGES, "changes.html", {"commits": commits, "history_available": view.history is not None},
-                   _common(view) | view.sheet_paths(view.assessments) | {"history"},
-                   draft=any(a.is_draft for a in view.assessments))
+    return {"commits": commits, "history_available": history is not None}
 
 
-def previous_result(view: Visible, assessment: Assessment, entity: str) -> dict | None:
+def previous_result(view: View, assessment: Assessment, entity: str) -> dict | None:
     """The same entity in the latest earlier period under the same rubric, if any."""
-    return next((row for row in view.by_entity.get(entity, ())
-                 if row["assessment"].rubric == assessment.rubric and row["assessment"].period_key < assessment.period_key), None)
+    for earlier, result in view._own.get(entity, ()):
+        if earlier.rubric == assessment.rubric and earlier.period_key < assessment.period_key:
+            return {"assessment": view.assessment(earlier.id), "result": view.result(earlier, entity)}
+    return None
 
 
 def _changes(result: EntityResult, previous: dict | None) -> dict:
@@ -443,17 +355,18 @@ def lost_by_unit(project: Project, result: EntityResult) -> list[dict]:
 
 # --- rubrics: the method, and one page per indicator -----------------------------------
 
-def plan_method(view: Visible, rubric: Rubric) -> Planned:
-    words = {key: describe_rule(i.rule, i.points, view.project.site.language) for key, i in rubric.indicators.items()}
-    context = {"rubric": rubric, "rule_words": words, "assessments": view.of_rubric(rubric.id),
-               "jump_sections": [(top.title, f"s-{top.key}") for top in rubric.sections],
-               "grades": grade_ranges(rubric), "has_veto": any(i.veto for i in rubric.indicators.values()),
-               "has_pool": any(s.pool for s in rubric.walk_sections()),
-               "veto_words": {key: veto_words(i, rubric, view.project.site.language)
-                              for key, i in rubric.indicators.items() if i.veto}}
-    return Planned(urls.rubric(rubric.id), "rubric.html", context,
-                   _common(view) | {rubric.path} | {a.path for a in view.of_rubric(rubric.id)},
-                   draft=any(a.is_draft for a in view.of_rubric(rubric.id)))
+# --- rubrics: the method, and one page per indicator -----------------------------------
+
+@builder("method")
+def build_method(view: View, rubric_id: str) -> dict:
+    rubric = view.rubric(rubric_id)
+    language = view.project.site.language
+    return {"rubric": rubric, "assessments": view.of_rubric(rubric.id),
+            "rule_words": {key: describe_rule(i.rule, i.points, language) for key, i in rubric.indicators.items()},
+            "jump_sections": [(top.title, f"s-{top.key}") for top in rubric.sections],
+            "grades": grade_ranges(rubric), "has_veto": any(i.veto for i in rubric.indicators.values()),
+            "has_pool": any(s.pool for s in rubric.walk_sections()),
+            "veto_words": {key: veto_words(i, rubric, language) for key, i in rubric.indicators.items() if i.veto}}
 
 
 VETO_WORDS = {
@@ -490,85 +403,52 @@ def grade_ranges(rubric: Rubric) -> list[dict]:
     return ranges
 
 
-def plan_indicator(view: Visible, rubric: Rubric, indicator: Indicator) -> Planned:
-    assessments = view.of_rubric(rubric.id)
+@builder("indicator")
+def build_indicator(view: View, rubric_id: str, key: str) -> dict:
+    rubric = view.rubric(rubric_id)
+    indicator = rubric.indicators[key]
     # each assessment's entities by their points on this indicator, best first (ties in rank order)
-    blocks = [{"assessment": a, "rows": [{"assessment": a, "result": r, "score": r.scores[indicator.key]}
-                                         for r in best_first(view.results(a), lambda r: r.scores[indicator.key].points)]}
-              for a in assessments]
-    rows = [row for block in blocks for row in block["rows"]]
-    context = lambda: {
-        "rubric": rubric, "indicator": indicator, "rows": rows, "blocks": blocks,
-        "sections": [s for s in rubric.walk_sections() if s.key in indicator.section_keys],
-        "rule_words": describe_rule(indicator.rule, indicator.points, view.project.site.language)}
-    sheets = view.sheet_paths(assessments)
-    deps = _common(view) | {rubric.path} | sheets | {a.path for a in assessments}
-    return Planned(urls.indicator(rubric.id, indicator.key), "indicator.html", context, deps,
-                   draft=any(a.is_draft for a in assessments), refined=sheets,
-                   shows=lambda: tuple((row["assessment"].id, row["result"].entity, *figures(row["score"]))
-                                       for row in rows))
-
-
-def best_first(ranked: list[EntityResult], points: Callable[[EntityResult], Decimal]) -> list[EntityResult]:
-    """Entities by the points a page shows, highest first; equal points keep the ranking's order."""
-    return sorted(ranked, key=lambda r: -points(r))        # sorted() is stable
-
-
-def figures(score) -> tuple:
-    """What a page shows of one indicator score."""
-    override = score.entry.override if score.entry else None
-    return (score.points, score.computed, score.status, score.explanation,
-            (override.points, override.reason) if override else None)
+    blocks = []
+    for assessment in view.of_rubric(rubric.id):
+        scored = view.column(assessment, key)
+        ordered = sorted(scored, key=lambda pair: -pair[1].points)        # sorted() is stable
+        blocks.append({"assessment": assessment, "rows": [{"assessment": assessment, "result": r, "score": s}
+                                                          for r, s in ordered]})
+    return {"rubric": rubric, "indicator": indicator, "rows": [row for b in blocks for row in b["rows"]],
+            "blocks": blocks, "sections": [s for s in rubric.walk_sections() if s.key in indicator.section_keys],
+            "rule_words": describe_rule(indicator.rule, indicator.points, view.project.site.language)}
 
 
 # --- units -----------------------------------------------------------------------------
 
-def plan_unit(view: Visible, unit: Unit) -> Planned:
-    project = view.project
-    answers_for = view.duties_of(unit)
-    own = view.by_entity.get(unit.id, [])
-    on_duty = [a for a in view.assessments if a.rubric in answers_for]
-    touched = on_duty + [row["assessment"] for row in own]
-    duty_sheets = view.sheet_paths(on_duty)
-    deps = _common(view) | {r.path for r in project.rubrics.values()} | duty_sheets | {a.path for a in touched}
-    deps |= {row["result"].sheet.path for row in own}
-    deps |= {f"rank:{row['assessment'].id}:{unit.id}" for row in own} | {f"count:{row['assessment'].id}" for row in own}
-
-    def context() -> dict:
-        duties = [{"rubric": project.rubrics[rid], "indicators": indicators,
-                   "assessments": [_duty_results(view, a, indicators) for a in view.of_rubric(rid)]}
-                  for rid, indicators in answers_for.items()]
-        return {"unit": unit, "groups": view.groups_of.get(unit.id, []), "duties": duties, "own": own,
-                "members": [project.units[m] for m in unit.members]}
-
-    page = Planned(urls.unit(unit.id), "unit.html", context, deps, draft=any(a.is_draft for a in touched),
-                   refined=duty_sheets)
-
-    def shows() -> tuple:
-        rows = [(block["assessment"].id, row["result"].entity, *(figures(s) for s in row["scores"]))
-                for duty in page.data()["duties"] for block in duty["assessments"] for row in block["rows"]]
-        return tuple(rows) + tuple((r["assessment"].id, r["result"].total, r["result"].grade, r["result"].rank)
-                                   for r in own)
-    page.shows = shows
-    return page
+@builder("unit")
+def build_unit(view: View, unit_id: str) -> dict:
+    unit = view.units()[unit_id]
+    duties = [{"rubric": view.rubric(rid), "indicators": indicators,
+               "assessments": [_duty_results(view, a, indicators) for a in view.of_rubric(rid)]}
+              for rid, indicators in view.duties_of(unit).items()]
+    return {"unit": unit, "groups": view.groups_of.get(unit.id, []), "duties": duties,
+            "own": view.own_results(unit.id), "members": [view.units()[m] for m in unit.members]}
 
 
-def _duty_results(view: Visible, assessment: Assessment, indicators: list[Indicator]) -> dict:
+def _duty_results(view: View, assessment: Assessment, indicators: list[Indicator]) -> dict:
     """For each entity: the points earned and lost on the indicators a unit answers for,
     the most earned first."""
+    columns = [view.column(assessment, i.key) for i in indicators]
     rows = []
-    keys = [i.key for i in indicators]
-    for result in best_first(view.results(assessment), lambda r: sum((r.scores[k].points for k in keys), Decimal(0))):
-        scores = [result.scores[i.key] for i in indicators]
+    for n, result in enumerate(view.results(assessment)):
+        scores = [column[n][1] for column in columns]
         rows.append({"result": result, "scores": scores,
                      "earned": sum((s.points for s in scores), Decimal(0)),
                      "lost": sum(map(points_lost, scores), Decimal(0)),
                      "unassessed": sum(map(points_unassessed, scores), Decimal(0)),
                      "max": sum((s.indicator.points for s in scores if not s.excluded), Decimal(0))})
+    rows.sort(key=lambda row: -row["earned"])                     # stable: ties keep the ranking's order
     return {"assessment": assessment, "rows": rows, "any_unassessed": any(row["unassessed"] for row in rows)}
 
 
 # --- free pages ------------------------------------------------------------------------
 
-def plan_page(view: Visible, page) -> Planned:
-    return Planned(urls.page(page.slug), "page.html", {"page": page}, _common(view) | {page.path}, draft=page.draft)
+@builder("page")
+def build_page(view: View, slug: str) -> dict:
+    return {"page": view.page(slug)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import re
 import shutil
@@ -39,6 +40,8 @@ class Writer:
         self._check_replaceable()
         self.in_place = in_place
         self.written: dict[str, int] = {}
+        self.hashes: dict[str, str] = {}          # url → SHA-256 of what is there, for the manifest
+        self._folders: set[Path] = set()
         if in_place:
             self.stage = self.out
             self.stage.mkdir(parents=True, exist_ok=True)
@@ -73,27 +76,43 @@ class Writer:
     def new_pass(self) -> None:
         """An in-place writer starts another pass: paths may be written again."""
         self.written = {}
+        self._folders = set()
 
     def remove(self, url: str) -> None:
         """Delete a file an earlier pass wrote (a page that no longer exists)."""
         path = self.target(url)
         if path.is_file():
             path.unlink()
+        self.hashes.pop(url, None)
 
-    def write(self, url: str, data: bytes | str) -> None:
-        """Write one file of the site."""
+    def write(self, url: str, data: bytes | str) -> str:
+        """Write one file of the site; its SHA-256. In place (the preview), a file whose bytes
+        did not change is not rewritten."""
         path = self.target(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
         body = data.encode("utf-8") if isinstance(data, str) else data
-        path.write_bytes(body)
+        sha = hashlib.sha256(body).hexdigest()
+        if not (self.in_place and self.hashes.get(url) == sha and path.is_file()):
+            self._mkdir(path.parent)
+            path.write_bytes(body)
         self.written[url] = len(body)
+        self.hashes[url] = sha
+        return sha
 
-    def copy(self, url: str, source: Path) -> None:
-        """Copy a file (an asset or a piece of evidence) into the site."""
+    def link(self, url: str, source: Path, sha: str) -> None:
+        """Take a file unchanged from the previous build (a hard link, or a copy where links fail)."""
         path = self.target(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
+        self._mkdir(path.parent)
+        try:
+            os.link(source, path)
+        except OSError:
+            shutil.copyfile(source, path)
         self.written[url] = path.stat().st_size
+        self.hashes[url] = sha
+
+    def _mkdir(self, folder: Path) -> None:
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
     def commit(self, provenance: dict | None = None) -> None:
         """Swap the finished build into place; the old one is removed only after the swap.
@@ -103,7 +122,7 @@ class Writer:
         (self.stage / MARKER).write_text("built by scoresite; this folder is replaced on every build\n")
         (self.stage / STAGING).unlink()            # the marker says the folder is ours from here on
         if provenance is not None:
-            for name, text in manifest_files(self.stage, provenance).items():
+            for name, text in manifest_files(self.stage, provenance, self.hashes).items():
                 self.write(name, text)
         if not self.out.exists():
             self.stage.rename(self.out)

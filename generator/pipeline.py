@@ -1,0 +1,21 @@
+"""The pipeline, one way through for every command: load → score → plan → render → write.
+
+`load_project` is the first two stages (what `check`, `export` and `diff` need); the site
+stages are in `site/build.py` (`build`, and `Incremental` for the preview), which run these
+two first. Each stage only calls the ones below it: loading never scores, scoring never
+reads a file, planning and rendering never write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .load.project import Project, Sources, read_project
+from .score.scoring import ScoreMemo, score_project
+
+
+def load_project(root: Path | None = None, sources: Sources | None = None, tree=None,
+                 memo: ScoreMemo | None = None) -> Project:
+    """Load and check the project (every problem at once, or ProjectError), then score it."""
+    project = read_project(root, sources, tree)
+    project.results = score_project(project, memo)
+    return project

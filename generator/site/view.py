@@ -1,0 +1,355 @@
+"""What a build shows, and what each page read of it.
+
+A `View` is the project as one build sees it (drafts or not, the build's date, the git
+history). Page builders get everything through its accessors, and every accessor records
+a typed dependency (`ResultOf(assessment, entity)`, `ColumnOf(…)`, `RubricOf(…)`, …) for the
+page being built. Nothing is listed by hand: a new page type that reads through the view
+is tracked as it reads.
+
+Each dependency has a fingerprint: a digest of exactly what a page can show of it. A page
+whose dependencies' fingerprints are all unchanged renders to the same bytes, so the
+preview and a warm build skip it; a score file whose edit changes nothing a page shows
+(early cutoff) re-renders nothing. Fingerprints are digests of values, stable across
+processes, so they can be kept in the persistent cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..git.history import History
+from ..load.project import Project
+from ..model import Assessment, EntityResult, Indicator, IndicatorScore, Rubric, Unit
+
+
+# --- dependencies: one small frozen type per kind of value a page can read -------------------
+
+class Dep:
+    """A value a page read. Subclasses are frozen dataclasses; `fingerprint` digests the value."""
+
+    def fingerprint(self, view: "View") -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Shared(Dep):
+    """What every page shows: the site settings, the units' names, the navigation, the footer's
+    provenance and the build's date."""
+
+    def fingerprint(self, view):
+        project, history = view.project, view.history
+        navigation = [(p.slug, p.title, p.nav, p.order, p.draft) for p in project.pages.values()]
+        source = (history.head.sha, history.head.committed, bool(history.dirty)) if history else None
+        return digest(project.site, sorted(project.units.items()), navigation, source, view.drafts)
+
+
+@dataclass(frozen=True)
+class AssessmentList(Dep):
+    """Which assessments are shown, in which order, and how many entities each has."""
+
+    def fingerprint(self, view):
+        return digest([(a.id, a.title, a.period, a.status, a.published_on, a.rubric, view.notice_state(a),
+                        len(view.project.results[a.id])) for a in view.shown])
+
+
+@dataclass(frozen=True)
+class AssessmentOf(Dep):
+    assessment: str
+
+    def fingerprint(self, view):
+        a = view.project.assessments.get(self.assessment)
+        if a is None:
+            return "-"
+        return digest(a.title, a.rubric, a.period, a.status, a.published_on, a.notice, a.description,
+                      view.notice_state(a), len(view.project.results[a.id]))
+
+
+@dataclass(frozen=True)
+class RankingOf(Dep):
+    """Every entity's place in one assessment: totals, ranks, ties, grades and section points."""
+
+    assessment: str
+
+    def fingerprint(self, view):
+        return digest([ranking_figures(r) for r in view.project.results.get(self.assessment, ())])
+
+
+@dataclass(frozen=True)
+class TiesIn(Dep):
+    """Whether any rank in one assessment is shared (a scorecard then explains competition ranks)."""
+
+    assessment: str
+
+    def fingerprint(self, view):
+        return digest(any(r.tied for r in view.project.results.get(self.assessment, ())))
+
+
+@dataclass(frozen=True)
+class ResultOf(Dep):
+    """Everything a scorecard shows of one entity's result."""
+
+    assessment: str
+    entity: str
+
+    def fingerprint(self, view):
+        return result_fingerprint(view.result_object(self.assessment, self.entity))
+
+
+@dataclass(frozen=True)
+class ColumnOf(Dep):
+    """Every entity's score on one indicator of one assessment, in rank order."""
+
+    assessment: str
+    key: str
+
+    def fingerprint(self, view):
+        return digest([(r.entity, r.rank, score_fingerprint(r.scores[self.key]))
+                       for r in view.project.results.get(self.assessment, ()) if self.key in r.scores])
+
+
+@dataclass(frozen=True)
+class RubricOf(Dep):
+    rubric: str
+
+    def fingerprint(self, view):
+        rubric = view.project.rubrics.get(self.rubric)
+        return cached(rubric, lambda: digest(rubric)) if rubric else "-"
+
+
+@dataclass(frozen=True)
+class RubricList(Dep):
+    def fingerprint(self, view):
+        return digest([(r.id, r.title, r.points, len(r.indicators)) for r in view.project.rubrics.values()])
+
+
+@dataclass(frozen=True)
+class PageOf(Dep):
+    slug: str
+
+    def fingerprint(self, view):
+        return digest(view.project.pages.get(self.slug))
+
+
+@dataclass(frozen=True)
+class HistoryOf(Dep):
+    """One file's revisions, and whether it has uncommitted changes."""
+
+    path: str
+
+    def fingerprint(self, view):
+        history = view.history
+        if history is None:
+            return "-"
+        return digest(history.of(self.path), self.path in history.dirty, history.last_change.get(self.path))
+
+
+@dataclass(frozen=True)
+class WholeHistory(Dep):
+    def fingerprint(self, view):
+        history = view.history
+        return digest(history.commits, sorted(history.revisions.items())) if history else "-"
+
+
+# --- fingerprints ------------------------------------------------------------------------------
+
+def digest(*values) -> str:
+    """A stable digest of plain values (dataclasses, decimals, text, dates, containers)."""
+    return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def cached(obj, compute) -> str:
+    """A fingerprint kept on the object itself: values are never changed once scored, and an
+    unchanged file's objects are reused from one preview pass to the next."""
+    found = getattr(obj, "_fingerprint", None)
+    if found is None:
+        found = compute()
+        object.__setattr__(obj, "_fingerprint", found)
+    return found
+
+
+def score_fingerprint(score: IndicatorScore) -> str:
+    """What a page shows of one indicator score (the indicator itself belongs to the rubric)."""
+    return cached(score, lambda: digest(score.points, score.computed, score.status, score.explanation,
+                                        score.excluded, score.entry))
+
+
+def result_fingerprint(result: EntityResult | None) -> str:
+    if result is None:
+        return "-"
+    return cached(result, lambda: digest(
+        ranking_figures(result), result.sheet.path, result.sheet.assessed_on, result.sheet.assessors,
+        result.sheet.note, result.section_max, result.raw_total, result.applicable_points, result.rescaled,
+        result.bonus_raw, result.adjustments, result.adjustments_total, result.clamps, result.grade_notes,
+        result.vetoed_by, result.grade_by_total, [score_fingerprint(s) for s in result.scores.values()]))
+
+
+def ranking_figures(result: EntityResult) -> tuple:
+    return (result.entity, result.total, result.rank, result.tied, result.grade, result.base, result.bonus,
+            result.assessed, tuple(result.sections.items()))
+
+
+# --- the view --------------------------------------------------------------------------------
+
+class View:
+    """The project as one build shows it, handing out values and recording who read what."""
+
+    def __init__(self, project: Project, drafts: bool, today: dt.date, history: History | None = None):
+        self.project = project
+        self.drafts = drafts
+        self.today = today
+        self.history = history
+        self._reads: set[Dep] | None = None
+        self._fingerprints: dict[Dep, str] = {}
+        self.shown = newest_first(a for a in project.assessments.values() if drafts or not a.is_draft)
+        self._results = {aid: {r.entity: r for r in ranked} for aid, ranked in project.results.items()}
+        self._own: dict[str, list[tuple[Assessment, EntityResult]]] = {}
+        for assessment in self.shown:
+            for result in project.results[assessment.id]:
+                self._own.setdefault(result.entity, []).append((assessment, result))
+        self.groups_of: dict[str, list[Unit]] = {}
+        for group in project.units.values():
+            for member in group.members:
+                self.groups_of.setdefault(member, []).append(group)
+        self._duties: dict[str, dict[str, list[str]]] = {}
+        for rubric in project.rubrics.values():
+            for indicator in rubric.indicators.values():
+                for unit_id in indicator.units:
+                    self._duties.setdefault(unit_id, {}).setdefault(rubric.id, []).append(indicator.key)
+
+    # recording ----------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[set]:
+        """Record every dependency read inside the block (one page being built)."""
+        outer, self._reads = self._reads, {Shared()}
+        try:
+            yield self._reads
+        finally:
+            self._reads = outer
+
+    def read(self, dep: Dep) -> None:
+        if self._reads is not None:
+            self._reads.add(dep)
+
+    def fingerprint(self, dep: Dep) -> str:
+        if dep not in self._fingerprints:
+            self._fingerprints[dep] = dep.fingerprint(self)
+        return self._fingerprints[dep]
+
+    # what pages read ----------------------------------------------------------------------
+
+    @property
+    def assessments(self) -> list[Assessment]:
+        """The assessments shown, newest first."""
+        self.read(AssessmentList())
+        return self.shown
+
+    def assessment(self, assessment_id: str) -> Assessment:
+        self.read(AssessmentOf(assessment_id))
+        return self.project.assessments[assessment_id]
+
+    def results(self, assessment: Assessment) -> list[EntityResult]:
+        """Ranked, the highest total first."""
+        self.read(RankingOf(assessment.id))
+        return self.project.results[assessment.id]
+
+    def result(self, assessment: Assessment, entity: str) -> EntityResult:
+        self.read(ResultOf(assessment.id, entity))
+        return self._results[assessment.id][entity]
+
+    def any_ties(self, assessment: Assessment) -> bool:
+        self.read(TiesIn(assessment.id))
+        return any(r.tied for r in self.project.results[assessment.id])
+
+    def result_object(self, assessment_id: str, entity: str) -> EntityResult | None:
+        """Without recording: for fingerprints."""
+        return self._results.get(assessment_id, {}).get(entity)
+
+    def column(self, assessment: Assessment, key: str) -> list[tuple[EntityResult, IndicatorScore]]:
+        """Every entity's score on one indicator, in rank order."""
+        self.read(ColumnOf(assessment.id, key))
+        return [(r, r.scores[key]) for r in self.project.results[assessment.id]]
+
+    def entity_count(self, assessment: Assessment) -> int:
+        self.read(AssessmentOf(assessment.id))
+        return len(self.project.results[assessment.id])
+
+    def rubric(self, rubric_id: str) -> Rubric:
+        self.read(RubricOf(rubric_id))
+        return self.project.rubrics[rubric_id]
+
+    def rubric_of(self, assessment: Assessment) -> Rubric:
+        return self.rubric(assessment.rubric)
+
+    @property
+    def rubrics(self) -> list[Rubric]:
+        self.read(RubricList())
+        return list(self.project.rubrics.values())
+
+    def of_rubric(self, rubric_id: str) -> list[Assessment]:
+        return [a for a in self.assessments if a.rubric == rubric_id]
+
+    def page(self, slug: str):
+        self.read(PageOf(slug))
+        return self.project.pages[slug]
+
+    def units(self) -> dict[str, Unit]:
+        return self.project.units            # every page reads unit names: part of Shared
+
+    def own_results(self, unit_id: str) -> list[dict]:
+        """A unit's own results as an assessed entity, newest first."""
+        self.read(AssessmentList())          # an assessment added or published may hold the unit
+        rows = []
+        for assessment, result in self._own.get(unit_id, ()):
+            self.read(RankingOf(assessment.id))
+            self.read(AssessmentOf(assessment.id))
+            rows.append({"assessment": assessment, "result": result, "tied": result.tied})
+        return rows
+
+    def duties_of(self, unit: Unit) -> dict[str, list[Indicator]]:
+        """The indicators a unit answers for, by rubric: its own, and its groups'."""
+        keys: dict[str, set[str]] = {}
+        for answerable in (unit.id, *(g.id for g in self.groups_of.get(unit.id, ()))):
+            for rubric_id, found in self._duties.get(answerable, {}).items():
+                keys.setdefault(rubric_id, set()).update(found)
+        duties = {}
+        for rubric_id in (rid for rid in self.project.rubrics if rid in keys):
+            rubric = self.rubric(rubric_id)
+            duties[rubric_id] = [i for key, i in rubric.indicators.items() if key in keys[rubric_id]]
+        return duties
+
+    def history_of(self, path: str) -> list:
+        self.read(HistoryOf(path))
+        return self.history.of(path) if self.history else []
+
+    def uncommitted(self, path: str) -> bool:
+        self.read(HistoryOf(path))
+        return bool(self.history and path in self.history.dirty)
+
+    def whole_history(self) -> History | None:
+        self.read(WholeHistory())
+        return self.history
+
+    def notice_state(self, assessment: Assessment) -> str:
+        notice = assessment.notice
+        if notice is None:
+            return ""
+        if self.today < notice.start:
+            return "upcoming"
+        return "running" if self.today <= notice.end else "ended"
+
+
+def newest_first(assessments) -> list[Assessment]:
+    by_id = sorted(assessments, key=lambda a: a.id)
+    return sorted(by_id, key=lambda a: (a.period_key, a.published_on or dt.date.min), reverse=True)
+
+
+def tied(results: list[EntityResult]) -> frozenset[str]:
+    """The entities whose rank another entity shares (并列)."""
+    counts = Counter(r.rank for r in results)
+    return frozenset(r.entity for r in results if counts[r.rank] > 1)
