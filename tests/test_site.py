@@ -152,17 +152,19 @@ def test_the_home_page_does_not_promise_what_it_does_not_do(site):
 
 
 def test_indicator_and_unit_pages_order_rows_by_points_and_name_entities(site):
-    # 2026-departments 5.1 (社会评价, 20 points): hrss 20, finance 20, … science 2.5 — best first,
-    # equal points in rank order, never by internal id (aic, education, fgw …)
+    # 2026-departments 5.1 (社会评价, 20 points): fgw 20, hrss 20, … statistics 0 — best first,
+    # equal points in the order of content/units.yaml, never by internal id (aic, education, fgw …)
     html = (site / "rubrics/shuozhou-department/5.1/index.html").read_text(encoding="utf-8")
     table = html[html.index("<caption id=\"results-2026-departments\">"):]
     names = re.findall(r'<th scope="row" class="card-title"><a [^>]*>([^<]+)</a>', table)
-    assert names[:2] == ["朔州市人力资源和社会保障局", "朔州市财政局"] and len(names) == 7
+    # four entities have 20: fgw, hrss, finance, education — as units.yaml lists them
+    assert names[:4] == ["朔州市发展和改革委员会", "朔州市人力资源和社会保障局", "朔州市财政局", "朔州市教育局"]
+    assert len(names) == 7
     points = [D(p) for p in re.findall(r'<span class="points">([\d.]+)</span>', table)]
     assert points == sorted(points, reverse=True)
     unit = (site / "units/chuangjianban/index.html").read_text(encoding="utf-8")
     counties = unit[unit.index('id="duty-county-demo-2026-counties"'):]
-    # 1.1 (30 points): 山阴 28, 朔城 27.5, 平鲁 24 and 应县 24 (tied 1st overall, in rank order), 怀仁 21, 右玉 18.5
+    # 1.1 (30 points): 山阴 28, 朔城 27.5, 平鲁 24 and 应县 24 (in the order of units.yaml), 怀仁 21, 右玉 18.5
     assert re.findall(r'<th scope="row" class="card-title"><a [^>]*>([^<]+)</a>', counties)[:6] == [
         "山阴县", "朔城区", "平鲁区", "应县", "怀仁市", "右玉县"]
     # the indicator columns are headed by their words, not by a number alone

@@ -407,7 +407,8 @@ def grade_ranges(rubric: Rubric) -> list[dict]:
 def build_indicator(view: View, rubric_id: str, key: str) -> dict:
     rubric = view.rubric(rubric_id)
     indicator = rubric.indicators[key]
-    # each assessment's entities by their points on this indicator, best first (ties in rank order)
+    # each assessment's entities by their points on this indicator, best first; equal points in the
+    # order of content/units.yaml, so that a rank moving elsewhere does not reorder this page
     blocks = []
     for assessment in view.of_rubric(rubric.id):
         scored = view.column(assessment, key)
@@ -436,14 +437,14 @@ def _duty_results(view: View, assessment: Assessment, indicators: list[Indicator
     the most earned first."""
     columns = [view.column(assessment, i.key) for i in indicators]
     rows = []
-    for n, result in enumerate(view.results(assessment)):
+    for n, (result, _) in enumerate(columns[0]):
         scores = [column[n][1] for column in columns]
         rows.append({"result": result, "scores": scores,
                      "earned": sum((s.points for s in scores), Decimal(0)),
                      "lost": sum(map(points_lost, scores), Decimal(0)),
                      "unassessed": sum(map(points_unassessed, scores), Decimal(0)),
                      "max": sum((s.indicator.points for s in scores if not s.excluded), Decimal(0))})
-    rows.sort(key=lambda row: -row["earned"])                     # stable: ties keep the ranking's order
+    rows.sort(key=lambda row: -row["earned"])                     # stable: ties in the order of units.yaml
     return {"assessment": assessment, "rows": rows, "any_unassessed": any(row["unassessed"] for row in rows)}
 
 

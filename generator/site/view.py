@@ -102,14 +102,15 @@ class ResultOf(Dep):
 
 @dataclass(frozen=True)
 class ColumnOf(Dep):
-    """Every entity's score on one indicator of one assessment, in rank order."""
+    """Every entity's score on one indicator of one assessment, in the order of units.yaml: not
+    their ranks, so a rank that moves does not touch pages that show one indicator across entities."""
 
     assessment: str
     key: str
 
     def fingerprint(self, view):
-        return digest([(r.entity, r.rank, score_fingerprint(r.scores[self.key]))
-                       for r in view.project.results.get(self.assessment, ()) if self.key in r.scores])
+        return digest([(r.entity, score_fingerprint(r.scores[self.key]))
+                       for r in view.column_objects(self.assessment) if self.key in r.scores])
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,7 @@ class View:
         self._fingerprints: dict[Dep, str] = {}
         self.shown = newest_first(a for a in project.assessments.values() if drafts or not a.is_draft)
         self._results = {aid: {r.entity: r for r in ranked} for aid, ranked in project.results.items()}
+        self._unit_order = {unit_id: n for n, unit_id in enumerate(project.units)}
         self._own: dict[str, list[tuple[Assessment, EntityResult]]] = {}
         for assessment in self.shown:
             for result in project.results[assessment.id]:
@@ -271,9 +273,15 @@ class View:
         return self._results.get(assessment_id, {}).get(entity)
 
     def column(self, assessment: Assessment, key: str) -> list[tuple[EntityResult, IndicatorScore]]:
-        """Every entity's score on one indicator, in rank order."""
+        """Every entity's score on one indicator, in the order of content/units.yaml."""
         self.read(ColumnOf(assessment.id, key))
-        return [(r, r.scores[key]) for r in self.project.results[assessment.id]]
+        return [(r, r.scores[key]) for r in self.column_objects(assessment.id)]
+
+    def column_objects(self, assessment_id: str) -> list[EntityResult]:
+        """Without recording: an assessment's results in the order of content/units.yaml (the
+        project's own order of its units, which does not move when a rank does)."""
+        results = self._results.get(assessment_id, {})
+        return [results[entity] for entity in sorted(results, key=lambda e: (self._unit_order.get(e, 1 << 30), e))]
 
     def entity_count(self, assessment: Assessment) -> int:
         self.read(AssessmentOf(assessment.id))
@@ -306,7 +314,7 @@ class View:
         self.read(AssessmentList())          # an assessment added or published may hold the unit
         rows = []
         for assessment, result in self._own.get(unit_id, ()):
-            self.read(RankingOf(assessment.id))
+            self.read(ResultOf(assessment.id, unit_id))
             self.read(AssessmentOf(assessment.id))
             rows.append({"assessment": assessment, "result": result, "tied": result.tied})
         return rows
