@@ -3,24 +3,26 @@ each revision of a score file changed, indicator by indicator, old → new point
 
 Git is read once per build — one `git log` over content/ and rubrics/, one
 `git status`, and one `git cat-file --batch` for the blobs — never once per page.
-History follows the first parent (the line of the main branch) and renames."""
+History follows the first parent (the line of the main branch) and renames. Each past
+state of an assessment is loaded and scored by the project's own loader and scorer
+(through a tree that reads the blobs), each blob parsed once."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import Invalid, Problems, SettingError
-from ..model import Rubric, ScoreSheet
-from ..load.rubrics import read_rubric
-from ..numbers import plain
-from ..score.scoring import score_assessment
-from ..load.sheets import read_sheet
+from ..errors import ProjectError, SettingError
+from ..load.project import Sources
 from ..load.tree import TreeError, git, in_git, unprintable
-from ..load.yamlio import load_bytes
+from ..model import ScoreSheet
+from ..numbers import plain
+from ..pipeline import load_project
+from ..score.scoring import ScoreMemo
 
 ZERO = "0" * 40
 
@@ -76,8 +78,10 @@ class History:
         return self.revisions.get(path, [])
 
 
-def read_history(root: Path, score_files: set[str]) -> History | None:
-    """The project's history, or None outside a git repository (or before its first commit)."""
+def read_history(root: Path, score_files: set[str], current=None) -> History | None:
+    """The project's history, or None outside a git repository (or before its first commit).
+    `current`, the working tree's project as loaded and scored, spares scoring a revision
+    again when it is the working tree's state (a file with one commit, not edited since)."""
     root = Path(root).resolve()
     if not in_git(root):
         return None
@@ -88,7 +92,7 @@ def read_history(root: Path, score_files: set[str]) -> History | None:
     head = _head(root)
     dirty = uncommitted(root)
     with _Blobs(root) as blobs:
-        history = _Replay(prefix, score_files, blobs).run(_parse(log), head, dirty)
+        history = _Replay(root, prefix, score_files, blobs, current).run(_parse(log), head, dirty)
     history.shallow = git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
     return history
 
@@ -179,15 +183,18 @@ class _Blobs:
 class _Replay:
     """Walks the history oldest first, keeping each path's blob, scoring each score-file revision."""
 
-    def __init__(self, prefix: str, score_files: set[str], blobs: _Blobs):
+    def __init__(self, root: Path, prefix: str, score_files: set[str], blobs: _Blobs, current=None):
         self.prefix = prefix
         self.score_files = score_files
         self.blobs = blobs
+        self.current = current                       # the working tree's project, already scored
         self.state: dict[str, str] = {}              # path → blob, as of the commit being replayed
         self.chains: dict[str, list[Revision]] = {}  # path as of now → revisions
         self.last_change: dict[str, Commit] = {}
-        self.scored: dict[tuple, tuple] = {}
-        self.rubrics: dict[str, Rubric | None] = {}
+        self.scored: dict[tuple, dict | None] = {}   # a state of an assessment's files → its results
+        self.tree = _StateTree(root, blobs)
+        self.sources = Sources(self.tree)
+        self.memo = ScoreMemo()
 
     def run(self, log, head: Commit, dirty: set[str]) -> History:
         commits = []
@@ -229,51 +236,105 @@ class _Replay:
             self.chains[new] = chain
 
     def _score(self, path: str, blob: str, state: dict):
-        """(total, {key: (points, result)}) for a blob of a score file, under the rubric of its time."""
+        """(total, {key: (points, written result, text)}) for one score file at one state of the
+        repository: its whole assessment loaded and scored by the project's own loader and
+        scorer, under the rubric of its time (rules across entities see the others as they were)."""
+        if blob == ZERO:
+            return None
         folder = str(PurePosixPath(path).parent)
-        rubric_id = self._rubric_id(state.get(f"{folder}/assessment.yaml"))
-        rubric_blob = state.get(f"rubrics/{rubric_id}.yaml") if rubric_id else None
-        key = (blob, rubric_blob)
+        subset = {name: sha for name, sha in state.items()
+                  if name.startswith((folder + "/", "rubrics/", "themes/", "content/evidence/")) or name in SETTINGS}
+        key = tuple(sorted(subset.items()))
         if key not in self.scored:
-            self.scored[key] = self._compute(path, blob, rubric_blob)
-        return self.scored[key]
+            self.scored[key] = self._results(subset, key)
+        results = self.scored[key]
+        return results.get(PurePosixPath(path).stem) if results is not None else None
 
-    def _rubric_id(self, blob: str | None) -> str | None:
-        if blob is None or blob == ZERO:
-            return None
-        try:
-            value, _ = load_bytes(self.blobs[blob], "assessment.yaml")
-            return str(value.get("rubric")) if isinstance(value, dict) and value.get("rubric") else None
-        except (Invalid, KeyError):
-            return None
-
-    def _rubric(self, blob: str) -> Rubric | None:
-        if blob not in self.rubrics:
-            self.rubrics[blob] = None
+    def _results(self, subset: dict, key: tuple) -> dict | None:
+        """Every entity of the assessment in `subset`, scored; None when it does not load."""
+        current = self.current
+        if current is not None and key == self._working_key(subset):
+            project = current                      # this state is the working tree's: scored already
+        else:
+            self.tree.state = subset
             try:
-                value, _ = load_bytes(self.blobs[blob], "rubric.yaml")
-                problems = Problems()
-                rubric = read_rubric(value, "rubric.yaml", lambda name: name, problems)
-                self.rubrics[blob] = rubric if rubric and not problems else None
-            except (Invalid, KeyError):
-                pass
-        return self.rubrics[blob]
+                project = load_project(sources=self.sources, memo=self.memo)
+            except ProjectError:
+                return None
+        folder = next((name for name in subset if name.endswith("/assessment.yaml")), None)
+        assessment_id = PurePosixPath(folder).parent.name if folder else None
+        if assessment_id not in project.assessments:
+            return None
+        rubric = project.rubric_of(project.assessments[assessment_id])
+        return {result.entity: _summary(result, rubric) for result in project.results[assessment_id]}
 
-    def _compute(self, path: str, blob: str, rubric_blob: str | None):
-        rubric = self._rubric(rubric_blob) if rubric_blob else None
-        if rubric is None or blob == ZERO:
+    def _working_key(self, subset: dict) -> tuple | None:
+        """The same files in the working tree, by git blob id (so a state equal to it is known)."""
+        tree = self.current.tree
+        folder = next((name.rsplit("/", 1)[0] for name in subset if name.endswith("/assessment.yaml")), None)
+        if folder is None or tree is None:
             return None
+        names = [name for name in tree.files("content") + tree.files("rubrics") + tree.files("themes")
+                 if name.startswith((folder + "/", "rubrics/", "themes/", "content/evidence/")) or name in SETTINGS]
         try:
-            value, _ = load_bytes(self.blobs[blob], path)
-        except (Invalid, KeyError):
+            return tuple(sorted((name, blob_id(tree.read(name))) for name in names))
+        except OSError:
             return None
-        problems = Problems()
-        sheet = read_sheet(value, path, rubric, lambda written_path: (written_path, ""), problems)
-        if sheet is None or problems:
-            return None
-        [result] = score_assessment(rubric, [sheet])   # alone: a rule across entities compares with itself only
-        return plain(result.total), {key: (plain(score.points), _written_entry(sheet, score.indicator),
-                                           score.indicator.text) for key, score in result.scores.items()}
+
+
+SETTINGS = ("content/site.yaml", "content/units.yaml")
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a file's content."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _summary(result, rubric) -> tuple:
+    return plain(result.total), {key: (plain(score.points), _written_entry(result.sheet, score.indicator),
+                                       score.indicator.text) for key, score in result.scores.items()}
+
+
+class _StateTree:
+    """One state of the repository (path → blob) as the loader reads any tree: through git
+    itself, one blob at a time, each parsed once for every state it appears in (by blob id)."""
+
+    def __init__(self, root: Path, blobs: "_Blobs"):
+        self.root = root
+        self.blobs = blobs
+        self.state: dict[str, str] = {}
+        self.label = "a revision"
+        self.refused: list = []
+
+    def rescan(self) -> None:
+        """The state is set from outside."""
+
+    def files(self, folder: str) -> list[str]:
+        start = folder.rstrip("/") + "/"
+        return sorted(name for name in self.state if name.startswith(start))
+
+    def folders(self, folder: str) -> list[str]:
+        start = folder.rstrip("/") + "/"
+        return sorted({name[len(start):].split("/", 1)[0] for name in self.state
+                       if name.startswith(start) and "/" in name[len(start):]})
+
+    def is_file(self, name: str) -> bool:
+        return name in self.state
+
+    def is_dir(self, name: str) -> bool:
+        start = name.rstrip("/") + "/"
+        return any(n.startswith(start) for n in self.state)
+
+    def read(self, name: str) -> bytes:
+        if name not in self.state:
+            raise FileNotFoundError(2, "No such file in this revision", name)
+        return self.blobs[self.state[name]]
+
+    def stamp(self, name: str):
+        return self.state.get(name)
+
+    def inside(self, name: str, folder: str) -> bool:
+        return True            # git keeps links as links; only regular files are in a state
 
 
 def _written_entry(sheet: ScoreSheet, indicator) -> str | None:
@@ -326,9 +387,9 @@ def epoch_date(epoch: str) -> dt.date:
         raise SettingError(f"expected SOURCE_DATE_EPOCH to be a date before the year 10000, got {epoch}", hint) from None
 
 
-def safe_read_history(root: Path, score_files: set[str]) -> History | None:
+def safe_read_history(root: Path, score_files: set[str], current=None) -> History | None:
     """read_history, treating a git that cannot be read like no repository at all."""
     try:
-        return read_history(root, score_files)
+        return read_history(root, score_files, current)
     except TreeError:
         return None

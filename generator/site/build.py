@@ -109,7 +109,7 @@ class Pipeline:
 def site_history(project: Project, options: BuildOptions) -> History | None:
     """Git history for the score files this build publishes (drafts' only with --drafts)."""
     shown = [a for a in project.assessments.values() if options.drafts or not a.is_draft]
-    return safe_read_history(project.root, {s.path for a in shown for s in a.sheets.values()})
+    return safe_read_history(project.root, {s.path for a in shown for s in a.sheets.values()}, project)
 
 
 def provenance(history: History | None) -> dict:

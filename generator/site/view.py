@@ -175,8 +175,10 @@ def cached(obj, compute) -> str:
 
 def score_fingerprint(score: IndicatorScore) -> str:
     """What a page shows of one indicator score (the indicator itself belongs to the rubric)."""
+    entry = score.entry
     return cached(score, lambda: digest(score.points, score.computed, score.status, score.explanation,
-                                        score.excluded, score.entry))
+                                        score.excluded, entry and (entry.note, entry.reason, entry.override,
+                                                                   entry.evidence, entry.not_applicable)))
 
 
 def result_fingerprint(result: EntityResult | None) -> str:

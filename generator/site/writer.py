@@ -67,7 +67,9 @@ class Writer:
         if posix.is_absolute() or ".." in posix.parts or not posix.parts or "\\" in url:
             raise WriteError(f"refusing to write {url!r}: not a path inside the site")
         path = self.stage.joinpath(*posix.parts)
-        if not path.resolve().is_relative_to(self.stage.resolve()):
+        # a fresh staging folder holds only what this writer made; a long-lived folder (the
+        # preview's) might have gained a link from elsewhere, so there the real path is checked
+        if self.in_place and not path.resolve().is_relative_to(self.stage.resolve()):
             raise WriteError(f"refusing to write {url!r}: it leads outside the site")
         if url in self.written:
             raise WriteError(f"two pages want the same path {url!r}")
@@ -106,7 +108,7 @@ class Writer:
             os.link(source, path)
         except OSError:
             shutil.copyfile(source, path)
-        self.written[url] = path.stat().st_size
+        self.written[url] = -1              # its size is the previous build's
         self.hashes[url] = sha
 
     def _mkdir(self, folder: Path) -> None:
