@@ -1,0 +1,120 @@
+"""The one pipeline: recorded dependencies, the persistent cache, parallel rendering.
+
+A warm build (after edits, with the cache) must equal a cold build byte for byte; a page
+type the pipeline has never heard of must have its dependencies recorded as it reads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.site import pages
+from generator.site.build import BuildOptions, Incremental, build
+from generator.site.pages import PagePlan, builder
+from generator.site.view import AssessmentOf, ColumnOf, ResultOf, RubricOf, Shared
+
+SHEET = "content/assessments/2026-departments/finance.yaml"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(root: Path, name: str, old: str, new: str) -> None:
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_warm_build_equals_a_cold_build_byte_for_byte(example_copy, tmp_path):
+    out = tmp_path / "site"
+    first = build(example_copy, BuildOptions(out, today=None))
+    assert first.rendered == first.pages + sum(1 for _ in (out / "assessments").rglob("print.css"))
+    assert (example_copy / ".scoresite-cache/site-v1.pickle").is_file()
+    assert (example_copy / ".scoresite-cache/.gitignore").read_text() == "*\n"
+    edit(example_copy, SHEET, "{result: 85.5%}", "{result: 78%}")
+    warm = build(example_copy, BuildOptions(out))
+    assert 0 < warm.rendered < warm.pages / 4                   # only what the edit touched
+    cold_project = tmp_path / "cold"
+    shutil.copytree(example_copy, cold_project, ignore=shutil.ignore_patterns(".scoresite-cache"))
+    cold = build(cold_project, BuildOptions(tmp_path / "cold-site", cache=False))
+    assert cold.rendered > warm.rendered
+    assert tree(out) == tree(tmp_path / "cold-site")
+
+
+def test_a_warm_build_with_nothing_changed_renders_nothing_and_is_the_same(example_copy, tmp_path):
+    out = tmp_path / "site"
+    build(example_copy, BuildOptions(out))
+    before = tree(out)
+    again = build(example_copy, BuildOptions(out))
+    assert again.rendered == 0
+    assert tree(out) == before
+
+
+def test_a_deleted_or_foreign_cache_means_a_cold_build(example_copy, tmp_path):
+    out = tmp_path / "site"
+    build(example_copy, BuildOptions(out))
+    (example_copy / ".scoresite-cache/site-v1.pickle").write_bytes(b"not a pickle")
+    again = build(example_copy, BuildOptions(out))
+    assert again.rendered > 0 and tree(out)                    # rebuilt from scratch, nothing lost
+    other = build(example_copy, BuildOptions(tmp_path / "elsewhere"))
+    assert other.rendered > 0                                   # the cache speaks for one output folder
+
+
+def test_rendering_on_two_processes_gives_the_same_bytes(example_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr("generator.site.build.PARALLEL_FROM", 1)
+    build(example_copy, BuildOptions(tmp_path / "one", workers=1, cache=False))
+    build(example_copy, BuildOptions(tmp_path / "two", workers=2, cache=False))
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+# --- a page type nobody listed dependencies for -----------------------------------------------
+
+@pytest.fixture
+def new_page_type(example_copy, monkeypatch):
+    """A page type added by a future feature: one entity's total on one indicator, with the rubric's
+    title. Its builder lists no dependency; it only reads through the view."""
+    @builder("test_total")
+    def build_total(view, assessment_id, entity, key):
+        assessment = view.assessment(assessment_id)
+        result = view.result(assessment, entity)
+        column = dict((r.entity, s) for r, s in view.column(assessment, key))
+        return {"title": view.rubric_of(assessment).title, "total": result.total, "points": column[entity].points}
+
+    theme = example_copy / "themes/default/templates"
+    theme.mkdir(parents=True)
+    (theme / "total.html").write_text("{{ title }} {{ total|num }} {{ points|num }}\n", encoding="utf-8")
+    plan = PagePlan("test/total.html", "total.html", "test_total", ("2026-departments", "finance", "5.1"))
+    original = pages.plan_site
+    monkeypatch.setattr("generator.site.build.plan_site", lambda view: original(view) + [plan])
+    yield plan
+    pages.BUILDERS.pop("test_total", None)
+
+
+def test_a_new_page_types_dependencies_are_recorded_without_listing_them(new_page_type, example_copy, tmp_path):
+    preview = Incremental(example_copy, BuildOptions(tmp_path / "preview"))
+    preview.changes()
+    preview.rebuild(None)
+    recorded = set(preview.pages[new_page_type.url].fingerprints)
+    assert {Shared(), AssessmentOf("2026-departments"), ResultOf("2026-departments", "finance"),
+            ColumnOf("2026-departments", "5.1"), RubricOf("shuozhou-department")} <= recorded
+    # an edit to what it read re-renders it …
+    edit(example_copy, SHEET, "{result: 85.5%}", "{result: 78%}")
+    assert new_page_type.url in preview.rebuild(preview.changes()).rendered
+    assert (tmp_path / "preview/test/total.html").read_text(encoding="utf-8").endswith(" 89.63 18\n")
+    # … an edit to what it did not read does not
+    edit(example_copy, "content/assessments/2026-city/shuozhou.yaml", "92.5%", "93%")
+    assert new_page_type.url not in preview.rebuild(preview.changes()).rendered
+
+
+def test_an_edit_that_changes_nothing_shown_re_renders_nothing(example_copy, tmp_path):
+    preview = Incremental(example_copy, BuildOptions(tmp_path / "preview"))
+    preview.changes()
+    preview.rebuild(None)
+    path = example_copy / SHEET
+    path.write_text(path.read_text(encoding="utf-8") + "\n# a comment at the end changes no figure\n",
+                    encoding="utf-8")
+    assert preview.rebuild(preview.changes()).rendered == []
