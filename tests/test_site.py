@@ -541,3 +541,22 @@ def test_the_export_gives_base_bonus_and_adjustments(project):
     assert (yingxian["base"], yingxian["bonus"], yingxian["total"]) == (97.95, 3, 102.95)
     assert yingxian["adjustments"] == [{"key": "award", "label": "获省级以上表彰（每次）", "count": 1, "amount": 2}]
     assert yingxian["grade"] == "良好" and yingxian["grade_by_total"] == "优秀"
+
+
+def test_pages_about_many_entities_show_a_summary_not_thousands_of_rows(tmp_path):
+    units = "".join(f"- {{id: c{n:03d}, name: 城市{n:03d}, kind: city}}\n" for n in range(120))
+    units += "- {id: office, name: 办公室}\n"
+    files = {"content/site.yaml": "title: 全国\n", "content/units.yaml": units,
+             "rubrics/mini.yaml": "id: mini\ntitle: 小\npoints: 2\nsections:\n  - id: '1'\n    title: 甲\n"
+                                  "    indicators:\n      - {id: '1', text: 是否成立, points: 2, units: [办公室], rule: check}\n",
+             "content/assessments/2026/assessment.yaml": "title: 全国考核\nrubric: mini\nperiod: '2026'\nstatus: published\n"}
+    for n in range(120):
+        files[f"content/assessments/2026/c{n:03d}.yaml"] = f"entity: c{n:03d}\nscores:\n  1.1: {{result: {'yes' if n % 4 else 'no'}}}\n"
+    root = write_project(tmp_path / "national", files, base={})
+    build(root, BuildOptions(tmp_path / "out"))
+    indicator = (tmp_path / "out/rubrics/mini/1.1/index.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", indicator))
+    assert "被考核单位数 120" in text and "满分 90" in text and "未得分 30" in text and "平均得分 1.5（0–2）" in text
+    assert "城市007" not in indicator                                  # no row per entity
+    unit = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (tmp_path / "out/units/office/index.html").read_text(encoding="utf-8")))
+    assert "1.1 是否成立 1.5/2 30 / 120 60" in unit and "城市007" not in unit

@@ -8,14 +8,17 @@ a worker process or into the cache; the builder runs where the page is rendered.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Callable
 from urllib.parse import urlsplit
 
 from . import urls
 from ..model import Assessment, EntityResult, Indicator, Rubric, Section, Unit
 from ..load.project import Project
+from ..numbers import round_half_up
 from ..rules import describe_rule
 from .view import View, newest_first, tied
 
@@ -403,6 +406,25 @@ def grade_ranges(rubric: Rubric) -> list[dict]:
     return ranges
 
 
+ROWS_AT_MOST = 100      # entities listed one by one on a page about many; above it, a summary
+
+
+def column_summary(indicator: Indicator, scored: list) -> dict:
+    """How a large assessment did on one indicator: counts by status, the mean, and where the
+    points went — for a page that would otherwise list thousands of rows."""
+    statuses = Counter(score.status for _, score in scored)
+    counted = [score.points for _, score in scored if score.status not in ("not_assessed", "not_applicable")]
+    return {"entities": len(scored), "statuses": [(status, statuses[status]) for status in STATUS_ORDER
+                                                  if statuses[status]],
+            "mean": round_half_up(Fraction(sum(counted, Decimal(0))) / len(counted), 2) if counted else None,
+            "lowest": min(counted) if counted else None, "highest": max(counted) if counted else None,
+            "lost": sum((points_lost(score) for _, score in scored), Decimal(0)),
+            "short": sum(1 for _, score in scored if score.status in ("partial", "zero"))}
+
+
+STATUS_ORDER = ("full", "bonus", "partial", "zero", "not_assessed", "not_applicable")
+
+
 @builder("indicator")
 def build_indicator(view: View, rubric_id: str, key: str) -> dict:
     rubric = view.rubric(rubric_id)
@@ -412,9 +434,12 @@ def build_indicator(view: View, rubric_id: str, key: str) -> dict:
     blocks = []
     for assessment in view.of_rubric(rubric.id):
         scored = view.column(assessment, key)
+        if len(scored) > ROWS_AT_MOST:
+            blocks.append({"assessment": assessment, "rows": [], "summary": column_summary(indicator, scored)})
+            continue
         ordered = sorted(scored, key=lambda pair: -pair[1].points)        # sorted() is stable
-        blocks.append({"assessment": assessment, "rows": [{"assessment": assessment, "result": r, "score": s}
-                                                          for r, s in ordered]})
+        blocks.append({"assessment": assessment, "summary": None,
+                       "rows": [{"assessment": assessment, "result": r, "score": s} for r, s in ordered]})
     return {"rubric": rubric, "indicator": indicator, "rows": [row for b in blocks for row in b["rows"]],
             "blocks": blocks, "sections": [s for s in rubric.walk_sections() if s.key in indicator.section_keys],
             "rule_words": describe_rule(indicator.rule, indicator.points, view.project.site.language)}
@@ -436,6 +461,9 @@ def _duty_results(view: View, assessment: Assessment, indicators: list[Indicator
     """For each entity: the points earned and lost on the indicators a unit answers for,
     the most earned first."""
     columns = [view.column(assessment, i.key) for i in indicators]
+    if columns and len(columns[0]) > ROWS_AT_MOST:
+        return {"assessment": assessment, "rows": [], "any_unassessed": False,
+                "summary": [{"indicator": i, **column_summary(i, column)} for i, column in zip(indicators, columns)]}
     rows = []
     for n, (result, _) in enumerate(columns[0]):
         scores = [column[n][1] for column in columns]
@@ -445,7 +473,8 @@ def _duty_results(view: View, assessment: Assessment, indicators: list[Indicator
                      "unassessed": sum(map(points_unassessed, scores), Decimal(0)),
                      "max": sum((s.indicator.points for s in scores if not s.excluded), Decimal(0))})
     rows.sort(key=lambda row: -row["earned"])                     # stable: ties in the order of units.yaml
-    return {"assessment": assessment, "rows": rows, "any_unassessed": any(row["unassessed"] for row in rows)}
+    return {"assessment": assessment, "rows": rows, "any_unassessed": any(row["unassessed"] for row in rows),
+            "summary": None}
 
 
 # --- free pages ------------------------------------------------------------------------
