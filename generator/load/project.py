@@ -3,6 +3,7 @@ reference, and reports every problem at once. Nothing is written here."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -86,31 +87,54 @@ class Project:
 
 
 class Sources:
-    """Reads each source file once; keeps parsed values keyed by path and modification stamp,
-    so a long-running preview re-parses only the files that changed."""
+    """Reads each source file once. Parsed values are kept by path and modification stamp, and
+    what is made from them (rubrics, score sheets, units) by the digests of the files' content:
+    a long-running preview, or a build that restores this memo from the project's cache,
+    parses only the files whose content changed."""
 
     def __init__(self, tree):
         self.tree = tree
         self.cache: dict[str, tuple[tuple, object]] = {}
         self.read: list[str] = []
-        self.memo: dict[tuple, tuple[tuple, object]] = {}
-        self.evidence_version = 0      # bumped by a preview when files under content/evidence/ change
+        self.memo: dict[tuple, tuple[tuple, object, list]] = {}
+        self.evidence_version = ""     # the evidence files' names and stamps, as of the last load
+        self._digests: dict[str, tuple] = {}
+        self.changed = False           # something was read anew since the memo was made or restored
 
     def stamp(self, shown: str) -> tuple | None:
         """The modification stamp of a file as last loaded."""
         cached = self.cache.get(shown)
         return cached[0] if cached else None
 
+    def digest(self, shown: str) -> str | None:
+        """A digest of the file's content now (None when it cannot be read: loading says why)."""
+        try:
+            stamp = self.tree.stamp(shown)
+        except OSError:
+            return None
+        known = self._digests.get(shown)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        try:
+            found = hashlib.blake2b(self.tree.read(shown), digest_size=16).hexdigest()
+        except OSError:
+            return None
+        self._digests[shown] = (stamp, found)
+        return found
+
     def remember(self, key: tuple, inputs: tuple, problems: Problems, make):
         """`make()` once for these inputs, reused while they stay the same — unless it
-        reported problems, which must be reported again on every load."""
+        reported problems, which must be reported again on every load. Warnings it gave
+        are given again when it is reused."""
         hit = self.memo.get(key)
         if hit is not None and len(hit[0]) == len(inputs) and all(map(_same, hit[0], inputs)):
+            problems.warnings.extend(hit[2])
             return hit[1]
-        before = len(problems.errors)
+        before, warned = len(problems.errors), len(problems.warnings)
         value = make()
-        if len(problems.errors) == before:
-            self.memo[key] = (inputs, value)
+        if len(problems.errors) == before and None not in inputs[:1]:
+            self.memo[key] = (inputs, value, problems.warnings[warned:])
+            self.changed = True
         else:
             self.memo.pop(key, None)
         return value
@@ -136,6 +160,10 @@ class Sources:
             problems.add_invalid(Mark(shown), error)
         return value
 
+    def persistent(self) -> dict:
+        """What a later process may reuse: the memo (rubrics, sheets, units by content digest)."""
+        return {key: entry for key, entry in self.memo.items() if key[0] in ("rubric", "sheet", "units")}
+
 
 def _same(a, b) -> bool:
     """Inputs are the same: the very same object, or equal plain values (stamps, names)."""
@@ -151,6 +179,7 @@ def read_project(root: Path | None = None, sources: Sources | None = None, tree=
         sources.tree.rescan()               # a preview's tree: files may have come and gone
     tree = sources.tree
     sources.read = []
+    sources.evidence_version = _evidence_stamp(tree)
     problems = Problems()
     check_layout(tree, problems)
     site = _load_site(tree, sources, problems)
@@ -302,11 +331,8 @@ def _load_units(tree, sources: Sources, problems: Problems) -> dict[str, Unit]:
                          "responsible units), got no such file", "start it with\n    - id: shuozhou\n      name: 朔州市\n"
                          "      kind: city")
         return {}
-    value = sources.load(path, problems)
-    if value is UNREADABLE:
-        return {}
-    return sources.remember(("units",), (sources.stamp("content/units.yaml"),), problems,
-                            lambda: _read_units(value, problems))
+    return sources.remember(("units",), (sources.digest(path),), problems,
+                            lambda: _read_units(sources.load(path, problems), problems))
 
 
 def _read_units(value, problems: Problems) -> dict[str, Unit]:
@@ -363,20 +389,35 @@ class UnitResolver:
 def _load_rubrics(tree, sources: Sources, resolver: UnitResolver, problems: Problems) -> dict[str, Rubric]:
     rubrics: dict[str, Rubric] = {}
     for shown in _files(tree, "rubrics", ".yaml"):
-        value = sources.load(shown, problems)
         stem = _stem(shown)
-        rubric = sources.remember(("rubric", shown), (sources.stamp(shown), resolver.units), problems,
-                                  lambda: read_rubric(value, shown, resolver, problems)) \
-            if value is not UNREADABLE else None
+        rubric = sources.remember(("rubric", shown), (sources.digest(shown), resolver.units), problems,
+                                  lambda: _read_rubric(sources, shown, resolver, problems))
         if rubric is None:
             rubrics[stem] = None            # reported already: an assessment naming it says nothing more
             continue
         if rubric.id != stem:
-            problems.add(value.value_mark("id"), f"expected id: {stem} to match the file name, got id: {rubric.id}",
-                         f"rename the file to rubrics/{rubric.id}.yaml or change the id")
+            problems.add(sources.load(shown, problems).value_mark("id"), f"expected id: {stem} to match the file "
+                         f"name, got id: {rubric.id}", f"rename the file to rubrics/{rubric.id}.yaml or change the id")
             continue
         rubrics[rubric.id] = rubric
     return rubrics
+
+
+def _evidence_stamp(tree) -> str:
+    """Every evidence file's name and stamp: score sheets hold their digests, so a changed
+    evidence file is read again with the sheets."""
+    stamps = []
+    for name in tree.files(EVIDENCE_DIR):
+        try:
+            stamps.append((name, tree.stamp(name)))
+        except OSError:
+            stamps.append((name, None))
+    return hashlib.blake2b(repr(stamps).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _read_rubric(sources: Sources, shown: str, resolver: UnitResolver, problems: Problems) -> Rubric | None:
+    value = sources.load(shown, problems)
+    return read_rubric(value, shown, resolver, problems) if value is not UNREADABLE else None
 
 
 def _files(tree, folder: str, suffix: str) -> list[str]:
@@ -443,15 +484,13 @@ def _load_assessment(tree, folder: str, sources: Sources, rubrics: dict, problem
 
 def _add_sheet(assessment, path: str, sources, rubric, units, evidence, problems) -> None:
     shown = path
-    value = sources.load(path, problems)
-    if value is UNREADABLE:
-        return
-    inputs = (sources.stamp(shown), rubric, units, sources.evidence_version)
-    sheet = sources.remember(("sheet", shown), inputs, problems,
-                             lambda: read_sheet(value, shown, rubric, evidence, problems))
+    inputs = (sources.digest(shown), rubric, units, sources.evidence_version)
+    sheet = sources.remember(("sheet", shown), inputs, problems, lambda: _read_sheet(sources, shown, rubric, evidence,
+                                                                                   problems))
     if sheet is None:
         return
-    entity_mark = value.value_mark("entity")
+    fits = sheet.entity == _stem(path) and sheet.entity in units and units[sheet.entity].kind != "group"
+    entity_mark = None if fits else sources.load(path, problems).value_mark("entity")
     if sheet.entity != _stem(path):
         problems.add(entity_mark, f"expected entity: {_stem(path)} to match the file name, got entity: {sheet.entity}",
                      f"rename the file to {sheet.entity}.yaml or correct the entity")
@@ -463,6 +502,11 @@ def _add_sheet(assessment, path: str, sources, rubric, units, evidence, problems
                      "groups stand for several units and cannot be assessed themselves")
     elif assessment is not None:
         assessment.sheets[sheet.entity] = sheet
+
+
+def _read_sheet(sources: Sources, shown: str, rubric, evidence, problems: Problems):
+    value = sources.load(shown, problems)
+    return read_sheet(value, shown, rubric, evidence, problems) if value is not UNREADABLE else None
 
 
 def _load_pages(tree, sources: Sources, problems: Problems) -> dict[str, Page]:

@@ -286,25 +286,33 @@ class ScoreMemo:
     only the cheap second pass and totals of that assessment."""
 
     def __init__(self):
-        self.own: dict[str, tuple] = {}           # sheet path → ((sheet, rubric, language), scores)
-        self.assessments: dict[str, tuple] = {}   # assessment id → (inputs, ranked results)
+        self.own: dict[str, tuple] = {}           # sheet path → ((language, sheet, rubric), scores)
+        self.assessments: dict[str, tuple] = {}   # assessment id → ((language, rubric, sheets…, own…), results)
+        self.changed = False                      # anything scored anew since it was made or restored
 
     def own_scores(self, rubric: Rubric, sheet: ScoreSheet, language: str) -> dict[str, IndicatorScore]:
-        inputs = (sheet, rubric, language)
+        inputs = (language, sheet, rubric)
         hit = self.own.get(sheet.path)
-        if hit is None or any(a is not b for a, b in zip(hit[0], inputs)) or hit[0][2] != language:
+        if hit is None or not _same_inputs(hit[0], inputs):
             hit = (inputs, score_own(rubric, sheet, language))
             self.own[sheet.path] = hit
+            self.changed = True
         return hit[1]
 
     def assessment(self, assessment_id: str, rubric: Rubric, sheets: list[ScoreSheet], language: str):
         own = {sheet.entity: self.own_scores(rubric, sheet, language) for sheet in sheets}
-        inputs = (rubric, language, *sheets, *own.values())
+        inputs = (language, rubric, *sheets, *own.values())
         hit = self.assessments.get(assessment_id)
-        if hit is None or len(hit[0]) != len(inputs) or any(a is not b for a, b in zip(hit[0], inputs)):
+        if hit is None or not _same_inputs(hit[0], inputs):
             hit = (inputs, score_assessment(rubric, sheets, language, own))
             self.assessments[assessment_id] = hit
+            self.changed = True
         return hit[1]
+
+
+def _same_inputs(before: tuple, now: tuple) -> bool:
+    """The language equal, every other input the very same object."""
+    return len(before) == len(now) and before[0] == now[0] and all(a is b for a, b in zip(before[1:], now[1:]))
 
 
 def score_project(project, memo: ScoreMemo | None = None) -> dict[str, list[EntityResult]]:

@@ -46,6 +46,7 @@ from .writer import WriteError, Writer
 Progress = Callable[[int, int], None]   # (done, total)
 CACHE_DIR = ".scoresite-cache"
 CACHE_FILE = "site-v1.pickle"
+LOAD_CACHE = "load-v1.pickle"
 PARALLEL_FROM = 300                     # pages; below this a second process costs more than it saves
 
 
@@ -89,6 +90,35 @@ class Pipeline:
         self.options = options
         self.sources = sources or Sources(DiskTree(self.root))
         self.memo = ScoreMemo()
+
+    def restore(self) -> None:
+        """Take the last build's parsed rubrics, sheets and scores from the project's cache, so
+        that only files whose content changed are parsed and scored again."""
+        try:
+            with open(self.root / CACHE_DIR / LOAD_CACHE, "rb") as stream:
+                saved = pickle.load(stream)
+            if saved.get("code") == _package_fingerprint():
+                self.sources.memo.update(saved["memo"])
+                self.memo = saved["scores"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
+                ValueError, RecursionError):
+            pass                                     # a cold start
+
+    def keep(self) -> None:
+        """Save what `restore` takes, for the next build (when anything was read or scored anew)."""
+        folder = self.root / CACHE_DIR
+        if (folder / LOAD_CACHE).is_file() and not (self.sources.changed or self.memo.changed):
+            return
+        folder.mkdir(exist_ok=True)
+        (folder / ".gitignore").write_text("*\n")
+        temporary = folder / f"{LOAD_CACHE}.{os.getpid()}.tmp"
+        try:
+            with open(temporary, "wb") as stream:
+                pickle.dump({"code": _package_fingerprint(), "memo": self.sources.persistent(), "scores": self.memo},
+                            stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, folder / LOAD_CACHE)
+        except (OSError, pickle.PicklingError, RecursionError):
+            temporary.unlink(missing_ok=True)        # a cache is a convenience: never a failed build
 
     def load(self) -> Project:
         """Load and score (stages 1 and 2); every problem at once, or ProjectError."""
@@ -188,6 +218,8 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     started = time.perf_counter()
     refuse_output_inside_inputs(Path(root), options.out)
     pipeline = Pipeline(root, options)
+    if options.cache:
+        pipeline.restore()
     project = pipeline.load()
     history = site_history(project, options)
     view = pipeline.view(project, history)
@@ -218,6 +250,7 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
         raise
     if cache:
         cache.save(fresh, pages, file_entries)
+        pipeline.keep()
     warnings = []
     if history and history.shallow:
         warnings.append("this is a shallow git clone: revision histories and rubric versions miss the early "
@@ -512,8 +545,6 @@ class Incremental:
         """One pass; `None` renders everything. Raises ProjectError or TemplateProblem, leaving the
         previous output in place (a failed pass changes nothing, so its edits are seen next time)."""
         started = time.perf_counter()
-        if changed is None or any(path.startswith(EVIDENCE_DIR + "/") for path in changed):
-            self.sources.evidence_version += 1      # evidence is checked when score files are read
         project = self.pipeline.load()
         self._update_history(project, changed is None)
         view = self.pipeline.view(project, self.history)
