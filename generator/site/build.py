@@ -155,11 +155,11 @@ def provenance(history: History | None) -> dict:
 class Renderer:
     """Renders plans through one Jinja environment; records each page's dependencies."""
 
-    def __init__(self, view: View):
+    def __init__(self, view: View, env=None):
         project = view.project
         self.view = view
         self.root = project.root
-        self.env = make_environment(project.root, project.theme, project.site.language)
+        self.env = env or make_environment(project.root, project.theme, project.site.language)
         self.shared = {"site": project.site, "units": project.units, "urls": urls,
                        "nav": navigation(project, self.env.globals["t"]), "source": _source(project, view.history)}
 
@@ -183,12 +183,13 @@ def _render_chunk(indices: range) -> list[Rendered]:
     return [renderer.render(_WORKER["plans"][i]) for i in indices]
 
 
-def render_all(view: View, plans: list[PagePlan], workers: int | None = None) -> Iterator[Rendered]:
-    """Every plan rendered, in order; on several processes (fork) for a large site."""
+def render_all(view: View, plans: list[PagePlan], workers: int | None = None, env=None) -> Iterator[Rendered]:
+    """Every plan rendered, in order; on several processes (fork) for a large site. `env`, a
+    Jinja environment kept from an earlier pass (its templates compiled), is reused."""
     if workers is None:
         workers = os.cpu_count() or 1
     if workers <= 1 or len(plans) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        renderer = Renderer(view)
+        renderer = Renderer(view, env)
         yield from (renderer.render(plan) for plan in plans)
         return
     _WORKER.clear()
@@ -529,10 +530,20 @@ class Incremental:
         self.stamps: dict[str, tuple] = {}
         self.history: History | None = None       # read on the first pass and when HEAD moves
         self.history_read = False
+        self.env = None                           # the Jinja environment, kept while the theme is the same
+        self.pending: list[SiteFile] = []         # data downloads a deferred pass has yet to write
+        self._pending_view: View | None = None
 
     @property
     def sources(self) -> Sources:
         return self.pipeline.sources
+
+    def finish(self) -> int:
+        """Write the data downloads a pass left for later; how many."""
+        pending, self.pending = self.pending, []
+        for file in pending:
+            write_files(self.writer, [file], self._pending_view, None, None)
+        return len(pending)
 
     def changes(self) -> set[str]:
         """Project files added, changed or removed since the last call."""
@@ -541,27 +552,36 @@ class Incremental:
         self.stamps = now
         return changed
 
-    def rebuild(self, changed: set[str] | None = None) -> PassReport:
+    def rebuild(self, changed: set[str] | None = None, defer: bool = False) -> PassReport:
         """One pass; `None` renders everything. Raises ProjectError or TemplateProblem, leaving the
-        previous output in place (a failed pass changes nothing, so its edits are seen next time)."""
+        previous output in place (a failed pass changes nothing, so its edits are seen next time).
+        With `defer`, the data downloads wait for finish(): the preview reloads the page first."""
         started = time.perf_counter()
+        self.finish()                               # what the last pass left for later comes first
         project = self.pipeline.load()
         self._update_history(project, changed is None)
         view = self.pipeline.view(project, self.history)
         plans = plan_site(view)
         theme = theme_fingerprint(project)
         everything = changed is None or theme != self.theme
+        if everything or self.env is None:
+            self.env = make_environment(project.root, project.theme, project.site.language)
         todo = [plan for plan in plans if everything or self._stale(view, plan)]
-        rendered = list(render_all(view, todo, workers=1))     # render all before writing any
+        rendered = list(render_all(view, todo, workers=1, env=self.env))     # render all before writing any
         files = site_files(project, view, plans)
         self.writer.new_pass()
         for page in rendered:
             self.writer.write(page.plan.url, page.data)
+        stale = [file for file in files if everything or not file.key or self.files.get(file.url) != file.key]
+        self.pending = [file for file in stale if file.make and file.key]      # data downloads: see finish()
         written = 0
-        for file in files:
-            if everything or not file.key or self.files.get(file.url) != file.key:
+        for file in stale:
+            if file not in self.pending:
                 write_files(self.writer, [file], view, None, project.tree)
                 written += 1
+        self._pending_view = view
+        if not defer:
+            written += self.finish()
         expected = {plan.url for plan in plans} | {file.url for file in files}
         gone = sorted((set(self.pages) | set(self.files)) - expected)
         for url in gone:

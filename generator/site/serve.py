@@ -66,10 +66,10 @@ class Preview:
         self.builder.changes()
         self.rebuild(None)
 
-    def rebuild(self, changed: set[str] | None) -> bool:
+    def rebuild(self, changed: set[str] | None, defer: bool = False) -> bool:
         """One pass; on failure keep the last good pages and show the errors instead."""
         try:
-            report = self.builder.rebuild(changed)
+            report = self.builder.rebuild(changed, defer=defer)
         except ProjectError as error:
             self.errors = [str(e) for e in error.errors]
             self.log("✗ " + "\n".join(self.errors))
@@ -86,6 +86,14 @@ class Preview:
         what = "built" if changed is None else f"rebuilt {len(report.rendered)} pages for {', '.join(sorted(changed))}"
         self.log(f"{what} in {report.seconds * 1000:.0f} ms")
         return True
+
+    def finish(self) -> None:
+        """Write what a deferred pass left for later (the data downloads)."""
+        try:
+            self.builder.finish()
+        except Exception as error:      # never a traceback from the preview: show it as a failed pass
+            self.errors = [f"the preview could not write the data downloads: {type(error).__name__}: {error}"]
+            self.log(f"✗ {self.errors[0]}")
 
     def close(self) -> None:
         shutil.rmtree(self.out.parent, ignore_errors=True)
@@ -173,8 +181,11 @@ class _ProjectWatcher(Watcher):
     def flush(self) -> None:
         self.timer = None
         changed, self.pending = self.pending, set()
-        self.preview.rebuild(changed)
-        LiveReloadHandler.reload_waiters(path="*")
+        if self.preview.rebuild(changed, defer=True):
+            LiveReloadHandler.reload_waiters(path="*")
+            ioloop.IOLoop.current().add_callback(self.preview.finish)   # the data downloads, after the reload
+        else:
+            LiveReloadHandler.reload_waiters(path="*")
 
 
 def local_hosts(host: str, port: int) -> set[str] | None:
