@@ -377,7 +377,7 @@ def test_an_unexpected_error_in_a_pass_shows_the_error_page_not_stale_pages(exam
 
     preview = serve_module.Preview(example_copy, drafts=False, log=lambda message: None)
     try:
-        monkeypatch.setattr(preview.builder, "rebuild", lambda changed: (_ for _ in ()).throw(RuntimeError("boom")))
+        monkeypatch.setattr(preview.builder, "rebuild", lambda changed, defer=False: (_ for _ in ()).throw(RuntimeError("boom")))
         assert preview.rebuild({SHEET}) is False
         responses = []
         body = b"".join(preview.app({"PATH_INFO": "/" + SCORECARD, "HTTP_HOST": "127.0.0.1:8000"},
