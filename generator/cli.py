@@ -286,6 +286,91 @@ def verify(project_dir: str, folder: str, manifest: str | None) -> None:
     sys.exit(1)
 
 
+@cli.group("import")
+def import_group() -> None:
+    """Bring data in: a rubric table (csv, xlsx, docx), or scores from a fill-in workbook."""
+
+
+@import_group.command("rubric")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "rubric_id", help="The rubric's id (default: from the file name).")
+@click.option("--title", help="The rubric's title (default: the file name).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the rubric to this file (never over an existing one), not stdout.")
+@project_option
+def import_rubric(project_dir: str, file: str, rubric_id: str | None, title: str | None, output: str | None) -> None:
+    """Turn a rubric table (考核内容 / 考核项目 / 评估标准 / 分值 / 考评方法 / 责任单位) into rubric YAML.
+
+    Unit names are checked against the project's content/units.yaml; unknown ones are reported
+    and kept. Rules are inferred where the method's wording is unambiguous, else left as judged
+    with a comment asking for review."""
+    from .data.rubric_import import ImportError_, import_rubric as convert, project_units
+    from .load.schema import id_problem
+
+    source = _input_file(file)
+    rubric_id = rubric_id or _slug(source.stem)
+    problem = id_problem(rubric_id, "a rubric id")
+    if problem:
+        raise click.BadParameter(f"{problem.message}" + (f"; {problem.hint}" if problem.hint else ""),
+                                 param_hint="--id")
+    target = _new_file(output) if output else None
+    units = project_units(Path(project_dir))
+    if units is None:
+        click.secho(f"warning: no readable content/units.yaml in {project_dir}: unit names are kept as written, "
+                    "unchecked (run the import inside the project, or pass -C DIR)", fg="yellow", err=True)
+    try:
+        imported = convert(source, rubric_id, title or source.stem, units)
+    except ImportError_ as error:
+        for problem in error.errors:
+            click.echo(str(problem), err=True)
+        _fail(f"{len(error.errors)} problem{'s' * (len(error.errors) != 1)} in {source.name}: nothing written")
+    for note in imported.notes:
+        click.secho(f"warning: {note}", fg="yellow", err=True)
+    if target is None:
+        click.echo(imported.text, nl=False)
+        return
+    _write_new(target, imported.text)
+    click.secho(f"✓ wrote {target}: review each rule and unit, then run scoresite check", fg="green")
+
+
+def _input_file(file: str) -> Path:
+    path = Path(file)
+    if not path.is_file():
+        raise click.BadParameter(f"no file {file}", param_hint="FILE")
+    return path
+
+
+def _slug(stem: str) -> str:
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    if not slug or not slug[0].isalpha():
+        raise click.BadParameter(f"cannot make a rubric id from the file name {stem!r}: give one with --id, "
+                                 "e.g. --id entrepreneurial-city", param_hint="--id")
+    return slug
+
+
+def _new_file(name: str) -> Path:
+    """A file to create: its folder must exist, and it must not (scoresite never overwrites)."""
+    path = Path(name)
+    if path.exists():
+        _fail(f"{name} exists already: scoresite does not overwrite it\n    hint: choose another name, "
+              "or move the old file away first", 2)
+    if not path.resolve().parent.is_dir():
+        raise click.BadParameter(f"the folder {path.parent} does not exist; create it first", param_hint="--output")
+    return path
+
+
+def _write_new(path: Path, text: str) -> None:
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+    except FileExistsError:
+        _fail(f"{path} exists already: scoresite does not overwrite it", 2)
+    except OSError as error:
+        _fail(f"cannot write {path}: {error.strerror}", 2)
+
+
 def main() -> None:
     """Entry point: click's own errors exit 2; problems in the project exit 1; never a traceback."""
     try:
