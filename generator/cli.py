@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ProjectError, SettingError
+from .errors import ProjectError, SettingError, suggest
 from .load.project import Project
 from .pipeline import load_project
 from .load.tree import inside_inputs, printable
@@ -286,6 +286,76 @@ def verify(project_dir: str, folder: str, manifest: str | None) -> None:
     sys.exit(1)
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+def init(folder: str) -> None:
+    """Start a new project in FOLDER: site.yaml, units.yaml, a small rubric, one assessment with a
+    score file, a page, .gitignore and the JSON Schemas; comments teach the format. It checks
+    and builds at once. Nothing is overwritten: when any of its files exists, nothing is written."""
+    from .data.starter import existing, init_files, write_files
+
+    root = Path(folder)
+    if root.exists() and not root.is_dir():
+        _fail(f"{folder} is a file, not a folder", 2)
+    files = init_files()
+    taken = existing(root, files)
+    if taken:
+        _fail(f"{folder} has {', '.join(taken[:5])}{' …' if len(taken) > 5 else ''} already: scoresite init never "
+              "overwrites a file, so nothing was written\n    hint: start the project in a new or empty folder", 2)
+    try:
+        write_files(root, files)
+    except FileExistsError as error:
+        _fail(f"{error.filename} appeared while writing: scoresite init never overwrites a file", 2)
+    click.secho(f"✓ a new project in {folder} ({len(files)} files). Next:\n"
+                f"    cd {folder} && scoresite check && scoresite build\n"
+                "  then edit content/ and rubrics/ (see the comments in each file)", fg="green")
+
+
+@cli.command()
+@click.argument("assessment")
+@click.argument("entity")
+@project_option
+def new(project_dir: str, assessment: str, entity: str) -> None:
+    """Write ENTITY's score file for ASSESSMENT: every indicator key with a comment giving its text,
+    maximum and what its rule expects; results blank (not assessed). Never overwrites."""
+    from .data.starter import schema_files, score_file_path, score_file_text, write_files, existing
+
+    project = _load(project_dir)
+    chosen = _assessment(project, assessment)
+    unit = project.units.get(entity)
+    if unit is None:
+        raise click.BadParameter(f"no unit {entity!r} in content/units.yaml; {suggest(entity, project.units, 'units')}",
+                                 param_hint="ENTITY")
+    if unit.kind == "group":
+        raise click.BadParameter(f"{entity!r} is a group, which cannot be assessed itself", param_hint="ENTITY")
+    root = Path(project_dir)
+    path = score_file_path(chosen.id, entity)
+    if existing(root, [path]):
+        _fail(f"{path} exists already: scoresite new never overwrites a score file\n    hint: edit it, or move it "
+              "away first", 2)
+    text = score_file_text(chosen, project.rubric_of(chosen), unit)
+    schemas = {name: body for name, body in schema_files().items() if not existing(root, [name])}
+    write_files(root, {path: text, **schemas})
+    click.secho(f"✓ wrote {path} ({len(project.rubric_of(chosen).indicators)} indicators, all blank: not assessed)",
+                fg="green")
+
+
+def _assessment(project: Project, assessment: str):
+    if assessment not in project.assessments:
+        raise click.BadParameter(f"no assessment {assessment!r}; {suggest(assessment, project.assessments, 'assessments')}",
+                                 param_hint="ASSESSMENT")
+    return project.assessments[assessment]
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["site", "units", "rubric", "assessment", "scores"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a file kind (site, units, rubric, assessment, scores), for editors."""
+    from .data.schemas import schema_text
+
+    click.echo(schema_text(kind), nl=False)
+
+
 @cli.group("import")
 def import_group() -> None:
     """Bring data in: a rubric table (csv, xlsx, docx), or scores from a fill-in workbook."""
@@ -333,10 +403,13 @@ def import_rubric(project_dir: str, file: str, rubric_id: str | None, title: str
     click.secho(f"✓ wrote {target}: review each rule and unit, then run scoresite check", fg="green")
 
 
-def _input_file(file: str) -> Path:
+def _input_file(file: str, endings: tuple[str, ...] = (".csv", ".xlsx", ".docx")) -> Path:
     path = Path(file)
     if not path.is_file():
         raise click.BadParameter(f"no file {file}", param_hint="FILE")
+    if path.suffix.lower() not in endings:
+        raise click.BadParameter(f"expected a {', '.join(endings)} file, got {path.name}; an old .xls or .doc must "
+                                 "be saved again in the new format (另存为 .xlsx / .docx)", param_hint="FILE")
     return path
 
 
