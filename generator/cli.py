@@ -403,6 +403,78 @@ def import_rubric(project_dir: str, file: str, rubric_id: str | None, title: str
     click.secho(f"✓ wrote {target}: review each rule and unit, then run scoresite check", fg="green")
 
 
+@import_group.command("scores")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--assessment", "-a", "assessment", help="The assessment (default: the 考核编号 in each worksheet).")
+@project_option
+def import_scores(project_dir: str, file: str, assessment: str | None) -> None:
+    """Update the score files from a filled workbook (see `scoresite sheet`). Every bad cell is
+    listed with its worksheet and cell; nothing is written unless the whole workbook is valid.
+    Only what changed is edited: comments, notes and evidence in the files stay."""
+    from .data.workbook import SheetProblems, check_changes, plan_import, write_changes
+
+    source = _input_file(file, (".xlsx",))
+    project = _load(project_dir)
+    if assessment:
+        _assessment(project, assessment)
+    try:
+        changes = plan_import(source, project, assessment)
+        check_changes(project, changes)
+    except SheetProblems as error:
+        for problem in error.errors:
+            click.echo(str(problem), err=True)
+        _fail(f"{len(error.errors)} problem{'s' * (len(error.errors) != 1)} in {source.name}: nothing written")
+    except ProjectError as error:
+        _report(error)
+        _fail(f"the score files would not load after this import: nothing written")
+    for change in changes:
+        for warning in change.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+    write_changes(Path(project_dir), changes)
+    for change in changes:
+        what = f"{change.results} result{'s' * (change.results != 1)}" + (
+            f", {change.notes} note{'s' * (change.notes != 1)}" if change.notes else "")
+        click.echo(f"{'created' if change.old is None else 'updated'} {change.path}: {what}")
+    click.secho(f"✓ {len(changes)} score file{'s' * (len(changes) != 1)} changed" if changes else
+                "✓ nothing changed: the workbook holds the results the score files have", fg="green")
+
+
+@cli.command()
+@click.argument("assessment")
+@click.argument("entities", nargs=-1)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The workbook to write (.xlsx; never over an existing file).")
+@click.option("--drafts", is_flag=True, help="Allow a draft assessment.")
+@project_option
+def sheet(project_dir: str, assessment: str, entities: tuple[str, ...], output: str, drafts: bool) -> None:
+    """Write a fill-in workbook (评分表) for ASSESSMENT: one worksheet per entity (default: every
+    entity with a score file), pre-filled with the current results, for `scoresite import scores`."""
+    from .data.workbook import write_workbook
+
+    if not output.lower().endswith(".xlsx"):
+        raise click.BadParameter(f"expected a file name ending in .xlsx, got {output}", param_hint="--output")
+    if inside_inputs(Path(project_dir), Path(output)):
+        raise click.BadParameter(f"{output} is inside content/, rubrics/ or themes/, which scoresite reads; "
+                                 "write the workbook elsewhere", param_hint="--output")
+    target = _new_file(output)
+    project = _load(project_dir)
+    chosen = _assessment(project, assessment)
+    if chosen.is_draft and not drafts:
+        raise click.BadParameter(f"{assessment} is a draft: add --drafts to write its workbook", param_hint="ASSESSMENT")
+    for entity in entities:
+        unit = project.units.get(entity)
+        if unit is None or unit.kind == "group":
+            raise click.BadParameter(f"expected an assessed unit, got {entity!r}; "
+                                     + suggest(entity, [u for u in project.units if project.units[u].kind != "group"],
+                                               "units"), param_hint="ENTITIES")
+    chosen_entities = list(dict.fromkeys(entities)) or [u for u in project.units if u in chosen.sheets]
+    if not chosen_entities:
+        raise click.BadParameter(f"{assessment} has no score files yet: name the units, e.g. "
+                                 f"scoresite sheet {assessment} finance hrss -o 评分表.xlsx", param_hint="ENTITIES")
+    write_workbook(project, chosen.id, chosen_entities, target)
+    click.secho(f"✓ wrote {target}: {len(chosen_entities)} worksheet{'s' * (len(chosen_entities) != 1)}", fg="green")
+
+
 def _input_file(file: str, endings: tuple[str, ...] = (".csv", ".xlsx", ".docx")) -> Path:
     path = Path(file)
     if not path.is_file():

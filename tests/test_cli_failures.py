@@ -40,6 +40,11 @@ def _git(root: Path, *args: str) -> None:
                         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"})
 
 
+def _blank_workbook(path: Path) -> None:
+    import openpyxl
+    openpyxl.Workbook().save(path)
+
+
 def _busy_port() -> socket.socket:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -136,6 +141,19 @@ CASES = [
      "exists already"),
     ("import a corrupt workbook as a rubric", {"t.xlsx": "not a zip"},
      lambda root, tmp: ["import", "rubric", str(root / "t.xlsx"), "--id", "t"], 1, "cannot be opened"),
+    ("sheet without an output", {}, lambda root, tmp: ["sheet", "2026"], 2, "Missing option '--output'"),
+    ("sheet into a .xls", {}, lambda root, tmp: ["sheet", "2026", "-o", str(tmp / "a.xls")], 2, "ending in .xlsx"),
+    ("sheet for a group", {}, lambda root, tmp: ["sheet", "2026", "nobody", "-o", str(tmp / "a.xlsx")], 2,
+     "expected an assessed unit, got 'nobody'"),
+    ("sheet into content/", {}, lambda root, tmp: ["sheet", "2026", "-o", str(root / "content/a.xlsx")], 2,
+     "inside content/, rubrics/ or themes/"),
+    ("import scores from a csv", {"s.csv": "x"}, lambda root, tmp: ["import", "scores", str(root / "s.csv")], 2,
+     "expected a .xlsx file"),
+    ("import scores from a broken workbook", {"s.xlsx": "not a zip"},
+     lambda root, tmp: ["import", "scores", str(root / "s.xlsx")], 1, "expected an .xlsx workbook, got a file that "
+     "cannot be opened"),
+    ("import scores without headers", {}, lambda root, tmp: _blank_workbook(tmp / "b.xlsx") or
+     ["import", "scores", str(tmp / "b.xlsx")], 1, "expected a worksheet with a header row holding 指标编号 and 评分结果"),
     ("an unknown command", {}, lambda root, tmp: ["buidl"], 2, "No such command 'buidl'"),
     ("an unknown option", {}, lambda root, tmp: ["build", "--drafs"], 2, "No such option '--drafs'"),
 ]

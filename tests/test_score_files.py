@@ -118,3 +118,13 @@ def test_setting_every_result_of_the_repository_to_itself_changes_nothing():
 def test_a_value_running_over_lines_is_refused():
     with pytest.raises(EditError):
         edit("scores:\n  1.1: {result: {count: 1,\n    of: 2}}\n", lambda f: f.set_field("1.1", "result", "yes"))
+
+
+def test_a_note_with_line_breaks_is_a_literal_block_in_block_style():
+    after = edit(BLOCK, lambda f: f.set_text("2.3.2", "note", "第一行\n- 第二行"),
+                 lambda f: f.set_text("1.2.1", "note", "两行\n文字"), lambda f: f.set_text("1.1.1", "note", "a: b"))
+    assert "    result: 92.5%\n    note: |\n      第一行\n      - 第二行\n  3.5.1:" in after
+    assert '  1.2.1: {result: partial, note: "两行\\n文字"}' in after
+    assert '    note: "a: b"' in after
+    value, _ = load_text(after, "x")
+    assert value["scores"]["2.3.2"]["note"] == "第一行\n- 第二行\n"

@@ -265,3 +265,34 @@ def cell_text(value, number_format: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return shown(value)
+
+
+def fill_hint(rule) -> str:
+    """What to write in a workbook's cells for this rule (the 计分规则 column's last line)."""
+    name = rule.name
+    if name == "check":
+        return "填写：是 或 否"
+    if name == "levels":
+        return "填写：" + " / ".join(choices(rule))
+    if name in MEASURED:
+        relative = getattr(rule, "relative_to", None)
+        unit = "百分比，如 92.5%" if percent_rule(rule) else "数值"
+        if relative in ("baseline", "target"):
+            return f"填写：评分结果填实际值（{unit}），{EXTRA_COLUMNS[relative]}填{EXTRA_COLUMNS[relative][:-1]}"
+        if relative in ("best", "mean"):
+            return f"填写：本单位的{unit}（与其他单位比较计分）"
+        return f"填写：{unit}；多期取平均可写 92%、95%；按数量计时，评分结果填达标数、总数填总数"
+    if name == "deduct":
+        if rule.items:
+            return "填写：发生的事项及次数，如 " + "，".join(f"{i.key}: 1" for i in rule.items[:2]) + "；无则写 无。事项：" + \
+                "；".join(f"{i.key}＝{i.label}" for i in rule.items + rule.bonus_items)
+        return "填写：缺的次数" + ("；超出数填超出的条数" if rule.bonus_every else "")
+    if name == "share":
+        return "填写：评分结果填完成项数，总数填总项数"
+    if name == "judged":
+        return f"填写：评定的分数，0 至满分，以{plain(rule.step)}分为单位"
+    if name == "tally":
+        return "填写：数量"
+    if name == "ballots":
+        return "填写：各档票数，如 " + "，".join(f"{b.key}: 0" for b in rule.ballots)
+    return "填写：本单位的数值（与其他单位比较计分）"

@@ -37,6 +37,7 @@ class ScoreFile:
         return "\n".join(self.lines)
 
     def _parse(self) -> None:
+        self.lines = "\n".join(self.lines).split("\n")      # a value written over several lines
         try:
             value, _ = load_text(self.text, self.shown)
         except Invalid as error:
@@ -76,6 +77,18 @@ class ScoreFile:
                 self._add_field(key, entry, name, text)
         self._parse()
 
+    def set_text(self, key: str, name: str, text: str) -> None:
+        """Set a text field (note, reason): plain or quoted on one line, or in a block-style entry a
+        literal block (|) when the text has line breaks, as a person would write a Markdown note."""
+        entry = self.entry(key)
+        block = isinstance(entry, Map) and not self._is_flow(entry, key)
+        if "\n" in text and block:
+            indent = " " * (min(m.column for m in entry.key_marks.values()) + 1)
+            value = "|\n" + "\n".join((indent + line) if line.strip() else "" for line in text.split("\n"))
+        else:
+            value = scalar(text, flow=not block)
+        self.set_field(key, name, value)
+
     def remove_field(self, key: str, name: str) -> None:
         entry = self.entry(key)
         if not isinstance(entry, Map) or name not in entry:
@@ -107,7 +120,7 @@ class ScoreFile:
         if not in_flow and (not rest.strip() or rest.lstrip().startswith("#")):
             last = self._block_end(row, column)             # a block value below the key, or none
             comment = rest.strip()
-            self.lines[row] = line[:start].rstrip() + " " + text + (f"  {comment}" if comment else "")
+            self.lines[row] = (line[:start].rstrip() + " " + text + (f"  {comment}" if comment else "")).rstrip()
             del self.lines[row + 1:last + 1]
             return
         if rest.lstrip().startswith(("|", ">")):
@@ -124,6 +137,8 @@ class ScoreFile:
                                                                    not line[end:] else " ") + line[end:].lstrip(" ")
         else:
             self.lines[row] = line[:begin] + text + line[end:]
+        if not text:
+            self.lines[row] = self.lines[row].rstrip()
 
     def _block_end(self, row: int, column: int) -> int:
         """The last line of a key's value: the lines below indented deeper than the key (blank
