@@ -105,14 +105,19 @@ def check(project_dir: str) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
 @click.option("--drafts", is_flag=True, help="Include draft assessments.")
 @click.option("--assessment", "-a", "only", multiple=True, help="Only this assessment id (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file, not stdout.")
 @project_option
 def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], output: str | None) -> None:
-    """Print the computed results as JSON or CSV (CSV is UTF-8 with a BOM, for Excel)."""
+    """Print the computed results as JSON or CSV (CSV is UTF-8 with a BOM, for Excel), or write them
+    as an xlsx workbook (one worksheet per assessment; needs --output)."""
     from .data.export import export_csv, export_json
+    from .data.xlsx_export import export_xlsx
+
+    if fmt == "xlsx" and not output:
+        raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--format")
 
     if output and not Path(output).resolve().parent.is_dir():
         raise click.BadParameter(f"the folder {Path(output).parent} does not exist; create it first",
@@ -122,8 +127,11 @@ def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], outp
                                  "write the export elsewhere", param_hint="--output")
     project = _load(project_dir)
     chosen = _selected(project, drafts, only)
-    text = export_json(project, chosen) if fmt == "json" else export_csv(project, chosen)
-    data = (("\ufeff" if fmt == "csv" else "") + text).encode("utf-8")
+    if fmt == "xlsx":
+        data = export_xlsx(project, chosen)
+    else:
+        text = export_json(project, chosen) if fmt == "json" else export_csv(project, chosen)
+        data = (("\ufeff" if fmt == "csv" else "") + text).encode("utf-8")
     if output:
         try:
             Path(output).write_bytes(data)

@@ -154,6 +154,8 @@ CASES = [
      "cannot be opened"),
     ("import scores without headers", {}, lambda root, tmp: _blank_workbook(tmp / "b.xlsx") or
      ["import", "scores", str(tmp / "b.xlsx")], 1, "expected a worksheet with a header row holding 指标编号 and 评分结果"),
+    ("export a workbook to stdout", {}, lambda root, tmp: ["export", "--format", "xlsx"], 2,
+     "a workbook is written to a file: add --output FILE.xlsx"),
     ("an unknown command", {}, lambda root, tmp: ["buidl"], 2, "No such command 'buidl'"),
     ("an unknown option", {}, lambda root, tmp: ["build", "--drafs"], 2, "No such option '--drafs'"),
 ]
