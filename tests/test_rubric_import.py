@@ -157,3 +157,19 @@ def test_rule_inferred_from_unambiguous_wording(text, method, maximum, expected)
 def test_unclear_wording_is_left_judged_for_review(text, method):
     inferred = infer_rule(text, method, D(3))
     assert inferred.lines == ["judged: {step: 0.5}"] and inferred.review.startswith("请核对")
+
+
+def test_the_command_writes_the_rubric_and_reports_unknown_units(tmp_path, example_copy):
+    from test_cli_failures import scoresite
+
+    source = write_xlsx(tmp_path / "附件2.xlsx")
+    target = example_copy / "rubrics/imported.yaml"
+    done = scoresite("-C", str(example_copy), "import", "rubric", str(source), "--id", "imported",
+                     "--title", "导入的评分标准", "--output", str(target))
+    assert done.returncode == 0, done.stderr
+    assert "warning: 附件2!F16: unknown unit '市总工会团市委'" in done.stderr
+    assert "warning: 附件2!C18: rule left as judged for review" in done.stderr
+    text = target.read_text(encoding="utf-8")
+    assert "id: imported\ntitle: 导入的评分标准\n" in text
+    check = scoresite("-C", str(example_copy), "check")
+    assert check.returncode == 1 and "rubrics/imported.yaml" in check.stderr and "'市总工会团市委'" in check.stderr
