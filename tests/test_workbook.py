@@ -174,3 +174,33 @@ def test_the_commands_through_the_real_process(example_copy, tmp_path):
     bad = scoresite("-C", str(example_copy), "import", "scores", str(out))
     assert bad.returncode == 1 and f"市财政局!E{_row(sheet, '5.1')[0].row}: expected a percentage such as 92.5%, " \
         "got 'abc'" in bad.stderr and "nothing written" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_key_typed_as_a_number_is_refused_when_it_could_be_two(example_copy):
+    rubric = example_copy / "rubrics/shuozhou-department.yaml"
+    text = rubric.read_text(encoding="utf-8")
+    rubric.write_text(text.replace('      - id: "3"\n        text: 每月至少报送一条创建工作信息',
+                                   '      - id: "10"\n        text: 每月至少报送一条创建工作信息'), encoding="utf-8")
+    for sheet_file in (example_copy / "content/assessments/2026-departments").glob("*.yaml"):
+        sheet_file.write_text(sheet_file.read_text(encoding="utf-8").replace("  4.3:", "  4.10:"), encoding="utf-8")
+    path = _workbook(example_copy, "2026-departments", ["finance"])
+    book = openpyxl.load_workbook(path)
+    sheet = book["市财政局"]
+    _row(sheet, "4.1")[0].value = 4.1            # another tool wrote the key as a number: 4.1 or 4.10?
+    _row(sheet, "4.2")[0].value = 4.2            # unambiguous
+    book.save(path)
+    with pytest.raises(SheetProblems) as raised:
+        _import(example_copy, path)
+    [message] = [str(e) for e in raised.value.errors]
+    assert message.startswith("市财政局!A11: expected the 指标编号 as text, got the number 4.1 (it could be 4.1 or 4.10)")
+
+
+def test_full_width_digits_are_written_as_ascii(example_copy):
+    path = _workbook(example_copy, "2026-departments", ["finance"])
+    book = openpyxl.load_workbook(path)
+    sheet = book["市财政局"]
+    _row(sheet, "5.1")[_column(sheet, "评分结果")].value = "９２．５％"
+    book.save(path)
+    _import(example_copy, path)
+    assert "  5.1: {result: 92.5%}" in (example_copy / "content/assessments/2026-departments/finance.yaml").read_text(
+        encoding="utf-8")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from ..load.characters import FULL_WIDTH
 from ..model import Quantity
 from ..numbers import plain
 from ..rules.measures import Average, Ratio, Relative
@@ -220,6 +221,7 @@ def _measured(rule, main: str, extra: str) -> str:
 
 
 def _measure(rule, text: str, second: bool = False) -> str:
+    text = text.translate(FULL_WIDTH)
     parts = [p.strip() for p in re.split(r"[,，、;；]", text) if p.strip()]
     for part in parts:
         if not re.fullmatch(r"[-+]?[0-9０-９.．]+\s*[%％]?", part):
@@ -231,13 +233,14 @@ def _measure(rule, text: str, second: bool = False) -> str:
 
 
 def _count(text: str, second: bool = False) -> str:
-    written = text.strip()
+    written = text.strip().translate(FULL_WIDTH)
     if not re.fullmatch(r"[0-9０-９]+", written):
         raise CellProblem(f"expected a whole number such as 2, got {text.strip()!r}", "counts are whole numbers", second)
     return written
 
 
 def _number_cell(text: str) -> str:
+    text = text.translate(FULL_WIDTH)
     if not re.fullmatch(r"[-+]?[0-9０-９.．]+\s*[%％]?", text):
         raise CellProblem(f"expected a number such as 3.5, got {text!r}", "write the number alone, without units (分)")
     return text.replace(" ", "")

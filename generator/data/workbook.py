@@ -216,6 +216,7 @@ class Row:
     extras: dict[str, Cell]           # by EXTRA_COLUMNS key
     note: Cell | None
     evidence: Cell | None
+    numeric_key: bool = False          # typed as a number: 3.10 would read 3.1
 
 
 @dataclass
@@ -311,7 +312,8 @@ def _sheet(title, rows, header, project, resolver, assessment_id, problems) -> F
         if key is None or not key.text:
             continue
         extras = {k: at(name) for k, name in EXTRA_COLUMNS.items() if at(name) is not None}
-        filled.rows.append(Row(key.text, at(RESULT), extras, at(NOTE), at(EVIDENCE)))
+        filled.rows.append(Row(key.text, at(RESULT), extras, at(NOTE), at(EVIDENCE),
+                               isinstance(key.value, (int, float)) and not isinstance(key.value, bool)))
     return filled
 
 
@@ -362,8 +364,14 @@ def _apply(filled: Filled, project: Project, problems: list) -> Change | None:
     for row in filled.rows:
         where = row.result.where if row.result else f"{filled.sheet}!A1"
         indicator = rubric.indicators.get(row.key)
+        same = [k for k in rubric.indicators if _as_number(k) == _as_number(row.key)] if row.numeric_key else []
+        if row.numeric_key and len(same) > 1:
+            problems.append(_error(_cell_a(where), f"expected the 指标编号 as text, got the number {row.key} (it could "
+                                   f"be {' or '.join(same)})", "format the 指标编号 column as text (文本) and type the "
+                                   "keys as the rubric writes them"))
+            continue
         if indicator is None:
-            problems.append(_error(where.rsplit("!", 1)[0] + "!" + _column_a(where), f"expected an indicator key of "
+            problems.append(_error(_cell_a(where), f"expected an indicator key of "
                                    f"rubric {rubric.id!r}, got {row.key!r}", "do not change the 指标编号 column"))
             continue
         if row.key in keys:
@@ -396,8 +404,17 @@ def _check_evidence(row: Row, sheet, key: str, change: Change) -> None:
                                f"{change.path} (url: or file: under content/evidence/)")
 
 
-def _column_a(where: str) -> str:
-    return "A" + re.sub(r"^[A-Z]+", "", where.rsplit("!", 1)[1])
+def _cell_a(where: str) -> str:
+    """The 指标编号 cell of the row `where` is in (column A)."""
+    sheet, _, cell = where.rpartition("!")
+    return f"{sheet}!A{re.sub(r'^[A-Z]+', '', cell)}"
+
+
+def _as_number(key: str):
+    try:
+        return float(key)
+    except ValueError:
+        return None
 
 
 class _RowProblem(Exception):
