@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ProjectError, SettingError
+from .errors import ProjectError, SettingError, suggest
 from .load.project import Project
 from .pipeline import load_project
 from .load.tree import inside_inputs, printable
@@ -105,14 +105,19 @@ def check(project_dir: str) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
 @click.option("--drafts", is_flag=True, help="Include draft assessments.")
 @click.option("--assessment", "-a", "only", multiple=True, help="Only this assessment id (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file, not stdout.")
 @project_option
 def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], output: str | None) -> None:
-    """Print the computed results as JSON or CSV (CSV is UTF-8 with a BOM, for Excel)."""
+    """Print the computed results as JSON or CSV (CSV is UTF-8 with a BOM, for Excel), or write them
+    as an xlsx workbook (one worksheet per assessment; needs --output)."""
     from .data.export import export_csv, export_json
+    from .data.xlsx_export import export_xlsx
+
+    if fmt == "xlsx" and not output:
+        raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--format")
 
     if output and not Path(output).resolve().parent.is_dir():
         raise click.BadParameter(f"the folder {Path(output).parent} does not exist; create it first",
@@ -122,8 +127,11 @@ def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], outp
                                  "write the export elsewhere", param_hint="--output")
     project = _load(project_dir)
     chosen = _selected(project, drafts, only)
-    text = export_json(project, chosen) if fmt == "json" else export_csv(project, chosen)
-    data = (("\ufeff" if fmt == "csv" else "") + text).encode("utf-8")
+    if fmt == "xlsx":
+        data = export_xlsx(project, chosen)
+    else:
+        text = export_json(project, chosen) if fmt == "json" else export_csv(project, chosen)
+        data = (("\ufeff" if fmt == "csv" else "") + text).encode("utf-8")
     if output:
         try:
             Path(output).write_bytes(data)
@@ -284,6 +292,236 @@ def verify(project_dir: str, folder: str, manifest: str | None) -> None:
     problems = len(result.missing) + len(result.added) + len(result.altered)
     click.secho(f"✗ {problems} file{'s' * (problems != 1)} differ from the manifest{commit}", fg="red", err=True)
     sys.exit(1)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+def init(folder: str) -> None:
+    """Start a new project in FOLDER: site.yaml, units.yaml, a small rubric, one assessment with a
+    score file, a page, .gitignore and the JSON Schemas; comments teach the format. It checks
+    and builds at once. Nothing is overwritten: when any of its files exists, nothing is written."""
+    from .data.starter import existing, init_files, write_files
+
+    root = Path(folder)
+    if root.exists() and not root.is_dir():
+        _fail(f"{folder} is a file, not a folder", 2)
+    files = init_files()
+    taken = existing(root, files)
+    if taken:
+        _fail(f"{folder} has {', '.join(taken[:5])}{' …' if len(taken) > 5 else ''} already: scoresite init never "
+              "overwrites a file, so nothing was written\n    hint: start the project in a new or empty folder", 2)
+    try:
+        write_files(root, files)
+    except FileExistsError as error:
+        _fail(f"{error.filename} appeared while writing: scoresite init never overwrites a file", 2)
+    click.secho(f"✓ a new project in {folder} ({len(files)} files). Next:\n"
+                f"    cd {folder} && scoresite check && scoresite build\n"
+                "  then edit content/ and rubrics/ (see the comments in each file)", fg="green")
+
+
+@cli.command()
+@click.argument("assessment")
+@click.argument("entity")
+@project_option
+def new(project_dir: str, assessment: str, entity: str) -> None:
+    """Write ENTITY's score file for ASSESSMENT: every indicator key with a comment giving its text,
+    maximum and what its rule expects; results blank (not assessed). Never overwrites."""
+    from .data.starter import schema_files, score_file_path, score_file_text, write_files, existing
+
+    project = _load(project_dir)
+    chosen = _assessment(project, assessment)
+    unit = project.units.get(entity)
+    if unit is None:
+        raise click.BadParameter(f"no unit {entity!r} in content/units.yaml; {suggest(entity, project.units, 'units')}",
+                                 param_hint="ENTITY")
+    if unit.kind == "group":
+        raise click.BadParameter(f"{entity!r} is a group, which cannot be assessed itself", param_hint="ENTITY")
+    root = Path(project_dir)
+    path = score_file_path(chosen.id, entity)
+    if existing(root, [path]):
+        _fail(f"{path} exists already: scoresite new never overwrites a score file\n    hint: edit it, or move it "
+              "away first", 2)
+    text = score_file_text(chosen, project.rubric_of(chosen), unit)
+    schemas = {name: body for name, body in schema_files().items() if not existing(root, [name])}
+    write_files(root, {path: text, **schemas})
+    click.secho(f"✓ wrote {path} ({len(project.rubric_of(chosen).indicators)} indicators, all blank: not assessed)",
+                fg="green")
+
+
+def _assessment(project: Project, assessment: str):
+    if assessment not in project.assessments:
+        raise click.BadParameter(f"no assessment {assessment!r}; {suggest(assessment, project.assessments, 'assessments')}",
+                                 param_hint="ASSESSMENT")
+    return project.assessments[assessment]
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["site", "units", "rubric", "assessment", "scores"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a file kind (site, units, rubric, assessment, scores), for editors."""
+    from .data.schemas import schema_text
+
+    click.echo(schema_text(kind), nl=False)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Bring data in: a rubric table (csv, xlsx, docx), or scores from a fill-in workbook."""
+
+
+@import_group.command("rubric")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "rubric_id", help="The rubric's id (default: from the file name).")
+@click.option("--title", help="The rubric's title (default: the file name).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the rubric to this file (never over an existing one), not stdout.")
+@project_option
+def import_rubric(project_dir: str, file: str, rubric_id: str | None, title: str | None, output: str | None) -> None:
+    """Turn a rubric table (考核内容 / 考核项目 / 评估标准 / 分值 / 考评方法 / 责任单位) into rubric YAML.
+
+    Unit names are checked against the project's content/units.yaml; unknown ones are reported
+    and kept. Rules are inferred where the method's wording is unambiguous, else left as judged
+    with a comment asking for review."""
+    from .data.rubric_import import ImportError_, import_rubric as convert, project_units
+    from .load.schema import id_problem
+
+    source = _input_file(file)
+    rubric_id = rubric_id or _slug(source.stem)
+    problem = id_problem(rubric_id, "a rubric id")
+    if problem:
+        raise click.BadParameter(f"{problem.message}" + (f"; {problem.hint}" if problem.hint else ""),
+                                 param_hint="--id")
+    target = _new_file(output) if output else None
+    units = project_units(Path(project_dir))
+    if units is None:
+        click.secho(f"warning: no readable content/units.yaml in {project_dir}: unit names are kept as written, "
+                    "unchecked (run the import inside the project, or pass -C DIR)", fg="yellow", err=True)
+    try:
+        imported = convert(source, rubric_id, title or source.stem, units)
+    except ImportError_ as error:
+        for problem in error.errors:
+            click.echo(str(problem), err=True)
+        _fail(f"{len(error.errors)} problem{'s' * (len(error.errors) != 1)} in {source.name}: nothing written")
+    for note in imported.notes:
+        click.secho(f"warning: {note}", fg="yellow", err=True)
+    if target is None:
+        click.echo(imported.text, nl=False)
+        return
+    _write_new(target, imported.text)
+    click.secho(f"✓ wrote {target}: review each rule and unit, then run scoresite check", fg="green")
+
+
+@import_group.command("scores")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--assessment", "-a", "assessment", help="The assessment (default: the 考核编号 in each worksheet).")
+@project_option
+def import_scores(project_dir: str, file: str, assessment: str | None) -> None:
+    """Update the score files from a filled workbook (see `scoresite sheet`). Every bad cell is
+    listed with its worksheet and cell; nothing is written unless the whole workbook is valid.
+    Only what changed is edited: comments, notes and evidence in the files stay."""
+    from .data.workbook import SheetProblems, check_changes, plan_import, write_changes
+
+    source = _input_file(file, (".xlsx",))
+    project = _load(project_dir)
+    if assessment:
+        _assessment(project, assessment)
+    try:
+        changes = plan_import(source, project, assessment)
+        check_changes(project, changes)
+    except SheetProblems as error:
+        for problem in error.errors:
+            click.echo(str(problem), err=True)
+        _fail(f"{len(error.errors)} problem{'s' * (len(error.errors) != 1)} in {source.name}: nothing written")
+    except ProjectError as error:
+        _report(error)
+        _fail(f"the score files would not load after this import: nothing written")
+    for change in changes:
+        for warning in change.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+    write_changes(Path(project_dir), changes)
+    for change in changes:
+        what = f"{change.results} result{'s' * (change.results != 1)}" + (
+            f", {change.notes} note{'s' * (change.notes != 1)}" if change.notes else "")
+        click.echo(f"{'created' if change.old is None else 'updated'} {change.path}: {what}")
+    click.secho(f"✓ {len(changes)} score file{'s' * (len(changes) != 1)} changed" if changes else
+                "✓ nothing changed: the workbook holds the results the score files have", fg="green")
+
+
+@cli.command()
+@click.argument("assessment")
+@click.argument("entities", nargs=-1)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The workbook to write (.xlsx; never over an existing file).")
+@click.option("--drafts", is_flag=True, help="Allow a draft assessment.")
+@project_option
+def sheet(project_dir: str, assessment: str, entities: tuple[str, ...], output: str, drafts: bool) -> None:
+    """Write a fill-in workbook (评分表) for ASSESSMENT: one worksheet per entity (default: every
+    entity with a score file), pre-filled with the current results, for `scoresite import scores`."""
+    from .data.workbook import write_workbook
+
+    if not output.lower().endswith(".xlsx"):
+        raise click.BadParameter(f"expected a file name ending in .xlsx, got {output}", param_hint="--output")
+    if inside_inputs(Path(project_dir), Path(output)):
+        raise click.BadParameter(f"{output} is inside content/, rubrics/ or themes/, which scoresite reads; "
+                                 "write the workbook elsewhere", param_hint="--output")
+    target = _new_file(output)
+    project = _load(project_dir)
+    chosen = _assessment(project, assessment)
+    if chosen.is_draft and not drafts:
+        raise click.BadParameter(f"{assessment} is a draft: add --drafts to write its workbook", param_hint="ASSESSMENT")
+    for entity in entities:
+        unit = project.units.get(entity)
+        if unit is None or unit.kind == "group":
+            raise click.BadParameter(f"expected an assessed unit, got {entity!r}; "
+                                     + suggest(entity, [u for u in project.units if project.units[u].kind != "group"],
+                                               "units"), param_hint="ENTITIES")
+    chosen_entities = list(dict.fromkeys(entities)) or [u for u in project.units if u in chosen.sheets]
+    if not chosen_entities:
+        raise click.BadParameter(f"{assessment} has no score files yet: name the units, e.g. "
+                                 f"scoresite sheet {assessment} finance hrss -o 评分表.xlsx", param_hint="ENTITIES")
+    write_workbook(project, chosen.id, chosen_entities, target)
+    click.secho(f"✓ wrote {target}: {len(chosen_entities)} worksheet{'s' * (len(chosen_entities) != 1)}", fg="green")
+
+
+def _input_file(file: str, endings: tuple[str, ...] = (".csv", ".xlsx", ".docx")) -> Path:
+    path = Path(file)
+    if not path.is_file():
+        raise click.BadParameter(f"no file {file}", param_hint="FILE")
+    if path.suffix.lower() not in endings:
+        raise click.BadParameter(f"expected a {', '.join(endings)} file, got {path.name}; an old .xls or .doc must "
+                                 "be saved again in the new format (另存为 .xlsx / .docx)", param_hint="FILE")
+    return path
+
+
+def _slug(stem: str) -> str:
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    if not slug or not slug[0].isalpha():
+        raise click.BadParameter(f"cannot make a rubric id from the file name {stem!r}: give one with --id, "
+                                 "e.g. --id entrepreneurial-city", param_hint="--id")
+    return slug
+
+
+def _new_file(name: str) -> Path:
+    """A file to create: its folder must exist, and it must not (scoresite never overwrites)."""
+    path = Path(name)
+    if path.exists():
+        _fail(f"{name} exists already: scoresite does not overwrite it\n    hint: choose another name, "
+              "or move the old file away first", 2)
+    if not path.resolve().parent.is_dir():
+        raise click.BadParameter(f"the folder {path.parent} does not exist; create it first", param_hint="--output")
+    return path
+
+
+def _write_new(path: Path, text: str) -> None:
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+    except FileExistsError:
+        _fail(f"{path} exists already: scoresite does not overwrite it", 2)
+    except OSError as error:
+        _fail(f"cannot write {path}: {error.strerror}", 2)
 
 
 def main() -> None:

@@ -22,7 +22,8 @@ class Mark(NamedTuple):
 
 @dataclass(frozen=True, order=True)
 class SourceError:
-    """One problem in one source file."""
+    """One problem in one source file; with line 0, `path` names the place itself (a worksheet's
+    cell `财政局!D12`, a table's `附件2.docx 表1 第3行第4列`)."""
 
     path: str
     line: int
@@ -31,7 +32,8 @@ class SourceError:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}:{self.column}: {self.message}"
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
+        text = f"{where}: {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 

@@ -40,6 +40,11 @@ def _git(root: Path, *args: str) -> None:
                         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"})
 
 
+def _blank_workbook(path: Path) -> None:
+    import openpyxl
+    openpyxl.Workbook().save(path)
+
+
 def _busy_port() -> socket.socket:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -116,6 +121,41 @@ CASES = [
                                                                      "--base-url", "https://x/\nDisallow: /"], 2,
      "--base-url: expected a base URL such as https://"),
     ("serve on an empty host", {}, lambda root, tmp: ["serve", "--host", ""], 2, "expected an address such as 127.0.0.1"),
+    ("init over a project", {}, lambda root, tmp: ["init", str(root)], 2, "never overwrites a file"),
+    ("init into a file", {"notes.txt": "x"}, lambda root, tmp: ["init", str(root / "notes.txt")], 2, "is a file"),
+    ("new for an unknown assessment", {}, lambda root, tmp: ["new", "2027", "finance"], 2, "no assessment '2027'"),
+    ("new for an unknown unit", {}, lambda root, tmp: ["new", "2026", "finanse"], 2, "did you mean 'finance'"),
+    ("new over a score file", {}, lambda root, tmp: ["new", "2026", "shuozhou"], 2, "never overwrites a score file"),
+    ("new in a broken project", {"content/site.yaml": "title: t\ntitel: x\n"},
+     lambda root, tmp: ["new", "2026", "finance"], 1, "got the unknown key 'titel'"),
+    ("schema of an unknown kind", {}, lambda root, tmp: ["schema", "score"], 2, "Invalid value for '{site|units"),
+    ("import a rubric that is no table", {"t.txt": "x"}, lambda root, tmp: ["import", "rubric", str(root / "t.txt")],
+     2, "expected a .csv, .xlsx, .docx file, got t.txt"),
+    ("import a rubric with a bad cell", {"t.csv": "评估标准,分值\n甲,两分\n"},
+     lambda root, tmp: ["import", "rubric", str(root / "t.csv"), "--id", "t"], 1,
+     "t.csv:2:2: expected the indicator's points (分值) such as 2 or 0.5, got '两分'"),
+    ("import a rubric without an id", {"附件.csv": "评估标准,分值\n甲,2\n"},
+     lambda root, tmp: ["import", "rubric", str(root / "附件.csv")], 2, "give one with --id"),
+    ("import a rubric over a file", {"t.csv": "评估标准,分值\n甲,2\n"},
+     lambda root, tmp: ["import", "rubric", str(root / "t.csv"), "-o", str(root / "content/units.yaml")], 2,
+     "exists already"),
+    ("import a corrupt workbook as a rubric", {"t.xlsx": "not a zip"},
+     lambda root, tmp: ["import", "rubric", str(root / "t.xlsx"), "--id", "t"], 1, "cannot be opened"),
+    ("sheet without an output", {}, lambda root, tmp: ["sheet", "2026"], 2, "Missing option '--output'"),
+    ("sheet into a .xls", {}, lambda root, tmp: ["sheet", "2026", "-o", str(tmp / "a.xls")], 2, "ending in .xlsx"),
+    ("sheet for a group", {}, lambda root, tmp: ["sheet", "2026", "nobody", "-o", str(tmp / "a.xlsx")], 2,
+     "expected an assessed unit, got 'nobody'"),
+    ("sheet into content/", {}, lambda root, tmp: ["sheet", "2026", "-o", str(root / "content/a.xlsx")], 2,
+     "inside content/, rubrics/ or themes/"),
+    ("import scores from a csv", {"s.csv": "x"}, lambda root, tmp: ["import", "scores", str(root / "s.csv")], 2,
+     "expected a .xlsx file"),
+    ("import scores from a broken workbook", {"s.xlsx": "not a zip"},
+     lambda root, tmp: ["import", "scores", str(root / "s.xlsx")], 1, "expected an .xlsx workbook, got a file that "
+     "cannot be opened"),
+    ("import scores without headers", {}, lambda root, tmp: _blank_workbook(tmp / "b.xlsx") or
+     ["import", "scores", str(tmp / "b.xlsx")], 1, "expected a worksheet with a header row holding 指标编号 and 评分结果"),
+    ("export a workbook to stdout", {}, lambda root, tmp: ["export", "--format", "xlsx"], 2,
+     "a workbook is written to a file: add --output FILE.xlsx"),
     ("an unknown command", {}, lambda root, tmp: ["buidl"], 2, "No such command 'buidl'"),
     ("an unknown option", {}, lambda root, tmp: ["build", "--drafs"], 2, "No such option '--drafs'"),
 ]

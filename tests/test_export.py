@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+import textwrap
 from decimal import Decimal as D
 
 import pytest
@@ -11,7 +12,9 @@ import pytest
 from generator.data.export import export_csv, export_json
 from generator.pipeline import load_project
 
-from conftest import REPO
+from conftest import MINIMAL, REPO
+
+MINIMAL_UNITS = textwrap.dedent(MINIMAL["content/units.yaml"])
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +148,38 @@ def test_csv_text_cannot_become_a_spreadsheet_formula(example_copy):
     reason = next(r["人工调整原因"] for r in rows if r["指标编号"] == "5.2.2")
     assert reason == "'=HYPERLINK(\"http://evil.example\",\"点击\")"
     assert {r["考核期"] for r in rows} == {"'@SUM(1+1)"} and rows[0]["考核名称"].startswith("'+")
+
+
+def test_xlsx_has_a_worksheet_per_assessment_with_numbers_as_numbers(tmp_path):
+    import openpyxl
+
+    from generator.data.xlsx_export import export_xlsx
+
+    project = load_project(REPO)
+    chosen = [project.assessments["2026-departments"], project.assessments["2026-city"]]
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(export_xlsx(project, chosen))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["2026-departments", "2026-city"]
+    sheet = book["2026-departments"]
+    assert sheet["A1"].value.startswith("2026年度朔州市创建国家级创业型城市部门工作考核")
+    header = [c.value for c in sheet[2]]
+    assert header[:5] == ["单位编号", "被考核单位", "名次", "并列", "总分"] and "计分说明" in header
+    assert sheet.freeze_panes == "A3" and sheet.print_title_rows == "$2:$2"
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 7 * 10
+    finance = [r for r in rows if r[0] == "finance" and r[header.index("指标编号")] == "3.1"][0]
+    assert finance[header.index("得分")] == 30.63 and isinstance(finance[header.index("名次")], int)
+
+
+def test_xlsx_text_cells_are_neutralised(project_dir, tmp_path):
+    import openpyxl
+
+    from generator.data.xlsx_export import export_xlsx
+
+    root = project_dir({"content/units.yaml": MINIMAL_UNITS.replace("name: 朔州市\n", "name: \"=HYPERLINK(1)\"\n")})
+    project = load_project(root)
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(export_xlsx(project, list(project.assessments.values())))
+    names = {row[1] for row in openpyxl.load_workbook(path).active.iter_rows(min_row=3, values_only=True)}
+    assert names == {"'=HYPERLINK(1)"}

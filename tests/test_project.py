@@ -264,3 +264,26 @@ def test_not_applicable_counted_as_zero_is_points_lost(project_dir):
     root = project_dir({SHEET: "entity: shuozhou\nscores:\n  1.1: {result: n/a, reason: 不适用}\n"})
     [result] = load_project(root).results["2026"]
     assert result.scores["1.1"].lost == 2 and not result.rescaled
+
+
+def test_a_blank_result_means_not_assessed(project_dir):
+    from generator.pipeline import load_project
+    root = project_dir({"content/assessments/2026/shuozhou.yaml": """\
+        entity: shuozhou
+        scores:
+          1.1:
+          1.2: {result: }
+          1.3: {result: , note: 待核}
+        """})
+    project = load_project(root)
+    [result] = project.results["2026"]
+    assert {k: s.status for k, s in result.scores.items()} == {"1.1": "not_assessed", "1.2": "not_assessed",
+                                                                 "1.3": "not_assessed"}
+    assert [w.message for w in project.warnings] == [
+        "expected a result beside note of 1.3, got a blank result (not assessed): the note will not be shown"]
+
+
+def test_a_blank_entry_still_needs_a_known_key(project_dir):
+    root = project_dir({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  9.9:\n"})
+    assert errors_of(root) == ["content/assessments/2026/shuozhou.yaml:3:3: expected an indicator key of rubric "
+                               "'mini', got '9.9'\n    hint: known indicator keys: 1.1, 1.2, 1.3"]

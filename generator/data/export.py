@@ -83,22 +83,26 @@ def export_csv(project: Project, assessments: list[Assessment]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(cells(words[f"csv_{column}"] for column in CSV_COLUMNS))
     for assessment in assessments:
-        rubric = project.rubric_of(assessment)
-        sections = {s.key: s for s in rubric.walk_sections()}
-        ranked = project.results[assessment.id]
-        for result in ranked:
-            for key, score in result.scores.items():
-                indicator, entry = score.indicator, score.entry
-                path = words["csv_section_separator"].join(sections[k].title for k in indicator.section_keys)
-                writer.writerow(cells((
-                    assessment.id, assessment.title, assessment.period, result.entity,
-                    project.units[result.entity].name, result.rank,
-                    words["csv_tied_yes"] if result.tied else "", result.total, result.base, result.bonus,
-                    result.adjustments_total, result.grade, key, path, indicator.text, indicator.points,
-                    score.points, score.computed, words[f"status_{score.status}"], score.explanation,
-                    entry.override.reason if entry and entry.override else "",
-                    "、".join(project.units[u].label for u in indicator.units))))
+        for row in result_rows(project, assessment, words):
+            writer.writerow(cells(row))
     return out.getvalue()
+
+
+def result_rows(project: Project, assessment: Assessment, words: dict[str, str]):
+    """The values of CSV_COLUMNS, one row per entity × indicator, ranked (for every tabular export)."""
+    rubric = project.rubric_of(assessment)
+    sections = {s.key: s for s in rubric.walk_sections()}
+    for result in project.results[assessment.id]:
+        for key, score in result.scores.items():
+            indicator, entry = score.indicator, score.entry
+            path = words["csv_section_separator"].join(sections[k].title for k in indicator.section_keys)
+            yield (assessment.id, assessment.title, assessment.period, result.entity,
+                   project.units[result.entity].name, result.rank,
+                   words["csv_tied_yes"] if result.tied else "", result.total, result.base, result.bonus,
+                   result.adjustments_total, result.grade, key, path, indicator.text, indicator.points,
+                   score.points, score.computed, words[f"status_{score.status}"], score.explanation,
+                   entry.override.reason if entry and entry.override else "",
+                   "、".join(project.units[u].label for u in indicator.units))
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")

@@ -54,6 +54,8 @@ def read_sheet(value, path: str, rubric: Rubric | None, check_file: CheckFile,
                      "e.g. scores:\n      1.1.1: {result: yes}")
         return sheet
     for key, item in scores.items():
+        if _blank(key, item, scores.key_mark(key), rubric, problems):
+            continue
         entry = _read_entry(key, item, scores.key_mark(key), rubric, check_file, problems)
         if entry is not None:
             sheet.entries[key] = entry
@@ -62,6 +64,27 @@ def read_sheet(value, path: str, rubric: Rubric | None, check_file: CheckFile,
     if rubric is not None:
         _warn_unanswered_conditions(sheet, rubric, value.mark, problems)
     return sheet
+
+
+def _blank(key: str, item, mark: Mark, rubric: Rubric | None, problems: Problems) -> bool:
+    """`1.2.1:` with nothing, or `1.2.1: {result: }`: written but not assessed yet (what `scoresite
+    new` writes, and a workbook's empty 评分结果). Beside a blank result, a note or evidence would not
+    be shown, so that is said."""
+    if isinstance(item, Scalar) and item.is_null:
+        blank = True
+    elif isinstance(item, Map) and "result" in item and isinstance(item["result"], Scalar) and item["result"].is_null:
+        blank = True
+        others = [k for k in item if k != "result"]
+        if others:
+            problems.warn(mark, f"expected a result beside {', '.join(others)} of {key}, got a blank result (not "
+                          f"assessed): the {' and '.join(others)} will not be shown", "fill in the result, or remove "
+                          "the entry while the indicator is not assessed")
+    else:
+        return False
+    if rubric and key not in rubric.indicators and key not in rubric.unreadable:
+        problems.add(mark, f"expected an indicator key of rubric {rubric.id!r}, got {key!r}",
+                     suggest(key, rubric.indicators, "indicator keys"))
+    return True
 
 
 def _read_adjustments(value, mark: Mark, rubric: Rubric | None, problems: Problems) -> dict[str, int]:
