@@ -130,9 +130,10 @@ def test_bad_cells_are_refused_with_worksheet_and_cell_and_nothing_is_written(ex
         _import(example_copy, path)
     messages = [str(e) for e in raised.value.errors]
     row = lambda key: _row(sheet, key)[0].row
-    assert f"市财政局!E{row('5.1')}: expected a percentage such as 92.5%, got 'abc'\n    hint: write the number alone, " \
-           "without units" in messages
-    assert any(m.startswith(f"市财政局!E{row('1.1')}: expected yes or no (rule: check), got '也许'") for m in messages)
+    assert any(m.startswith(f"市财政局!E{row('5.1')}: expected a percentage such as 92.5%, got 'abc'\n    hint: write "
+                            "the number alone, without units") for m in messages)
+    assert f"市财政局!E{row('1.1')}: expected yes or no (rule: check), got '也许'\n    hint: write yes when the " \
+           "indicator is met, no when it is not; 填写：是 或 否" in messages   # the words the sheet asked for
     letter = openpyxl.utils.get_column_letter(of + 1)
     assert any(m.startswith(f"市财政局!{letter}{row('3.1')}: expected the number of items in 总数") for m in messages)
     assert any(m.startswith(f"市财政局!E{row('4.1')}: expected a whole number such as 2, got '2.5'") for m in messages)

@@ -417,6 +417,12 @@ def _as_number(key: str):
         return None
 
 
+def _workbook_hint(rule, hint: str) -> str:
+    """The rule's own hint, then the words the sheet's 计分规则 column asks for (是 / 否, a level's label)."""
+    asked = fill_hint(rule)
+    return f"{hint}; {asked}" if hint else asked
+
+
 class _RowProblem(Exception):
     def __init__(self, where: str, message: str, hint: str = ""):
         super().__init__(message)
@@ -470,7 +476,7 @@ def _apply_row(file: ScoreFile, row: Row, indicator, change: Change) -> None:
         result = rule.read_result(value, indicator.points)
     except Invalid as error:
         raise _RowProblem(row.result.where, error.message if "got" in error.message else
-                          f"expected a result for this rule, got {main!r}", error.hint) from None
+                          f"expected a result for this rule, got {main!r}", _workbook_hint(rule, error.hint)) from None
     if current_blank or _is_na(current) or not _same(rule, current, indicator, result):
         file.set_field(indicator.key, "result", written)
         if _is_na(current):
