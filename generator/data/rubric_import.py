@@ -80,7 +80,7 @@ class ImportError_(Exception):
 def project_units(root: Path):
     """The project's unit resolver from content/units.yaml, or None when there is none (or it does
     not read: `check` says why); unit names are then kept as written, unchecked."""
-    from ..load.project import UnitResolver, _read_units
+    from ..load.project import UnitResolver, read_units
 
     path = root / "content" / "units.yaml"
     if not path.is_file():
@@ -90,7 +90,7 @@ def project_units(root: Path):
     except Invalid:
         return None
     problems = Problems()
-    units = _read_units(value, problems)
+    units = read_units(value, problems)
     return UnitResolver(units) if units and not errors and not problems.errors else None
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import Invalid, ProjectError, SourceError
 from ..load.project import Project, UnitResolver, read_project
-from ..load.tree import DiskTree
+from ..load.tree import EditedTree
 from ..load.yamlio import Map, Scalar, describe, load_text
 from ..numbers import plain
 from ..rules import describe_rule
@@ -522,32 +522,10 @@ def _note(cell: Cell | None) -> str:
 
 # --- checking and writing -----------------------------------------------------------------
 
-class _Edited(DiskTree):
-    """The project folder as it will be once the new texts are written (to check it first)."""
-
-    def __init__(self, root: Path, texts: dict[str, str]):
-        self.texts = texts
-        super().__init__(root)
-
-    def rescan(self) -> None:
-        super().rescan()
-        for name in self.texts:
-            self._files[name] = self.root / name
-
-    def read(self, name: str) -> bytes:
-        return self.texts[name].encode("utf-8") if name in self.texts else super().read(name)
-
-    def stamp(self, name: str):
-        return ("edited", hash(self.texts[name])) if name in self.texts else super().stamp(name)
-
-    def is_file(self, name: str) -> bool:
-        return name in self.texts or super().is_file(name)
-
-
 def check_changes(project: Project, changes: list[Change]) -> None:
     """The project with the new texts must load as it does now: ProjectError otherwise."""
     if changes:
-        read_project(tree=_Edited(project.root, {c.path: c.new for c in changes}))
+        read_project(tree=EditedTree(project.root, {c.path: c.new for c in changes}))
 
 
 def write_changes(root: Path, changes: list[Change]) -> None:

@@ -332,10 +332,11 @@ def _load_units(tree, sources: Sources, problems: Problems) -> dict[str, Unit]:
                          "      kind: city")
         return {}
     return sources.remember(("units",), (sources.digest(path),), problems,
-                            lambda: _read_units(sources.load(path, problems), problems))
+                            lambda: read_units(sources.load(path, problems), problems))
 
 
-def _read_units(value, problems: Problems) -> dict[str, Unit]:
+def read_units(value, problems: Problems) -> dict[str, Unit]:
+    """The units of units.yaml's value (problems reported, bad entries left out)."""
     if value is UNREADABLE:
         return {}
     if not isinstance(value, Seq):

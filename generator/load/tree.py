@@ -167,6 +167,29 @@ class DiskTree:
         return name in self._files and self._files[name].is_relative_to(self.path(folder).resolve())
 
 
+class EditedTree(DiskTree):
+    """The project folder as it will be once `texts` (project-relative name → new text) are
+    written: an import checks the edited project through this before it writes anything."""
+
+    def __init__(self, root: Path, texts: dict[str, str]):
+        self.texts = texts
+        super().__init__(root)
+
+    def rescan(self) -> None:
+        super().rescan()
+        for name in self.texts:
+            self._files[name] = self.root / name
+
+    def read(self, name: str) -> bytes:
+        return self.texts[name].encode("utf-8") if name in self.texts else super().read(name)
+
+    def stamp(self, name: str):
+        return ("edited", hash(self.texts[name])) if name in self.texts else super().stamp(name)
+
+    def is_file(self, name: str) -> bool:
+        return name in self.texts or super().is_file(name)
+
+
 class GitTree:
     """One revision of a git repository, read with `git ls-tree` and `git cat-file --batch`."""
 
