@@ -9,7 +9,6 @@ in it, and in a copy of the same files outside git."""
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess

@@ -5,7 +5,6 @@ at run time from the seed's text (no binary fixtures to review), for the import 
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 from conftest import REPO

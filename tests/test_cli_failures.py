@@ -114,7 +114,7 @@ CASES = [
     ("export into the inputs", {}, lambda root, tmp: ["export", "-o", str(root / "content/units.yaml")], 2,
      "is inside content/, rubrics/ or themes/"),
     ("check a folder that does not exist", None, lambda root, tmp: ["-C", str(tmp / "nowhere"), "check"], 2,
-     f"no project folder"),
+     "no project folder"),
     ("verify a manifest nested without end", {}, lambda root, tmp: (tmp / "m.json").write_text("[" * 100000) and
      ["verify", str(root), "--manifest", str(tmp / "m.json")], 2, "is not a scoresite manifest: expected JSON text"),
     ("build with a base URL that is not one", {}, lambda root, tmp: ["build", "--out", str(tmp / "o3"),

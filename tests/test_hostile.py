@@ -13,7 +13,7 @@ import pytest
 from generator.pipeline import load_project
 from generator.site.build import BuildOptions, build
 
-from conftest import errors_of, write_project
+from conftest import errors_of
 
 SHEET = "content/assessments/2026/shuozhou.yaml"
 PAGE = "content/pages/about.md"

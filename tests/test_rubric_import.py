@@ -4,7 +4,6 @@ rubric YAML, whose keys and points are the repository's; rules are inferred from
 from __future__ import annotations
 
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 

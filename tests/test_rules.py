@@ -11,7 +11,7 @@ import pytest
 from generator.errors import Invalid, Mark, Problems
 from generator.load.yamlio import load_text
 from generator.numbers import format_number, plain, round_half_up
-from generator.rules import Reference, describe_rule, read_rule, words
+from generator.rules import describe_rule, read_rule, words
 
 
 def rule(text: str, maximum) -> object:

@@ -11,7 +11,6 @@ import pytest
 
 from generator.pipeline import load_project
 
-from conftest import errors_of
 
 UNITS = "".join(f"- {{id: c{n}, name: 城市{n}, kind: city}}\n" for n in range(1, 8))
 

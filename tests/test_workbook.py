@@ -4,7 +4,6 @@ and nothing is written."""
 
 from __future__ import annotations
 
-import shutil
 
 import openpyxl
 import pytest

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..errors import Invalid, Mark, Problems, SourceError
+from ..errors import Invalid, Problems, SourceError
 from ..load.characters import ascii_number
 from ..load.rubrics import read_rubric
 from ..load.yamlio import load_file, load_text
@@ -162,7 +162,6 @@ def _sections(rows: list[list[Cell]], columns: Columns, problems: list[SourceErr
     loose = Section("1", "")                   # indicators of a table without section columns
     for row in rows:
         cells = row + [Cell("", row[-1].where if row else "")] * (max(columns.text, columns.points) + 1 - len(row))
-        text, points = cells[columns.text], cells[columns.points]
         if not any(cell.text for cell in cells) or _is_total(cells):
             continue
         for level, column in enumerate(columns.sections):

@@ -11,7 +11,7 @@ from ..numbers import plain
 from ..rules import describe_rule
 from .results import expects
 from .schemas import KINDS as SCHEMA_KINDS, schema_text
-from .yamltext import key as yaml_key, scalar
+from .yamltext import key as yaml_key
 
 SCHEMA_FOLDER = "schemas"
 

@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import Invalid, ProjectError, SourceError
+from ..errors import Invalid, SourceError
 from ..load.project import Project, UnitResolver, read_project
 from ..load.tree import EditedTree
-from ..load.yamlio import Map, Scalar, describe, load_text
-from ..numbers import plain
+from ..load.yamlio import Map, Scalar, load_text
 from ..rules import describe_rule
 from .export import cell as neutral
 from .results import (EXTRA_COLUMNS, CellProblem, Shown, cell_text, choices, fill_hint, percent_rule, second,
@@ -107,7 +106,6 @@ def _entity_sheet(sheet, project: Project, assessment, rubric, entity: str) -> N
     extras = [k for k in EXTRA_COLUMNS if any(second(i.rule) == k for i in rubric.indicators.values())]
     columns = BASE_COLUMNS + [(EXTRA_COLUMNS[k], 10) for k in extras] + TAIL_COLUMNS
     position = {name: n for n, (name, _) in enumerate(columns, 1)}
-    letter = {name: get_column_letter(n) for name, n in position.items()}
     sheet.append([neutral(f"{assessment.title}　评分表：{unit.name}")])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     sheet["A1"].font = Font(bold=True, size=14)

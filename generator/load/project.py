@@ -12,7 +12,7 @@ from ..errors import Invalid, Mark, Problems, suggest
 from ..model import Assessment, EntityResult, Notice, Page, Rubric, Site, Unit, UNIT_KINDS
 from .rubrics import read_rubric
 from .schema import (Field, base_url, boolean, date, id_problem, ident, integer, list_of, one_of, raw,
-                     read_map, text, url)
+                     read_map, text)
 from .sheets import read_sheet
 from .characters import decode, forbidden_character, mojibake, position
 from .evidence import EVIDENCE_DIR, EvidenceFiles, case_collisions

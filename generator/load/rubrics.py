@@ -9,7 +9,7 @@ from ..errors import Invalid, Mark, Problems, suggest
 from ..model import AdjustmentItem, Adjustments, Grade, Indicator, Rubric, Section, Veto, VETO_EFFECTS
 from .schema import (Field, boolean, ident, integer, non_negative, number, one_of, positive, quantity, raw,
                      read_map, text)
-from .yamlio import Map, Scalar, Seq, describe, mark_of
+from .yamlio import Scalar, Seq, describe, mark_of
 from ..rules import KINDS, read_rule
 
 ResolveUnit = Callable[[str], str]   # a name as written → unit id, or Invalid

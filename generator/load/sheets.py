@@ -4,7 +4,6 @@ A result that does not fit its rule is an error, never a zero."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Callable
 
 from ..errors import Invalid, Mark, Problems, suggest
@@ -71,9 +70,8 @@ def _blank(key: str, item, mark: Mark, rubric: Rubric | None, problems: Problems
     new` writes, and a workbook's empty 评分结果). Beside a blank result, a note or evidence would not
     be shown, so that is said."""
     if isinstance(item, Scalar) and item.is_null:
-        blank = True
+        pass
     elif isinstance(item, Map) and "result" in item and isinstance(item["result"], Scalar) and item["result"].is_null:
-        blank = True
         others = [k for k in item if k != "result"]
         if others:
             problems.warn(mark, f"expected a result beside {', '.join(others)} of {key}, got a blank result (not "

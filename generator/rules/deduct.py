@@ -4,7 +4,6 @@ different sizes sharing one floor (①超期公开每条扣5分 ②要素不规�
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction

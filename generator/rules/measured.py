@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from ..errors import Invalid, Mark, Problems
+from ..errors import Mark, Problems
 from ..load.schema import Field, boolean, non_negative, number, one_of, positive, quantity, read_map
-from ..load.yamlio import Map, Seq, describe, mark_of
+from ..load.yamlio import Map, describe, mark_of
 from ..model import Quantity
 from ..numbers import plain
-from .base import Kind, Outcome, Reference, Words, exact, fields, gap, items_of
+from .base import Kind, Outcome, exact, fields, gap, items_of
 from .measures import RELATIVE, measure, read_measured
 
 HIGHER = {"at_least": True, "above": False}       # 以上/达到/不低于 include the bound; 超过 excludes it

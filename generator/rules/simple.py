@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from ..errors import Invalid, Mark, Problems, suggest
-from ..load.schema import Field, integer, non_negative, number, numeric, positive, read_map, text
+from ..errors import Invalid, suggest
+from ..load.schema import Field, integer, non_negative, number, numeric, positive, text
 from ..load.yamlio import Map, Scalar, describe
 from ..numbers import plain
-from .base import Kind, Outcome, Words, exact, exact_map, fields, items_of, no_settings, word
+from .base import Kind, Outcome, exact, exact_map, fields, items_of, no_settings, word
 from .measures import Ratio, read_ratio
 
 

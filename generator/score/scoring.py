@@ -14,7 +14,6 @@ printed total. Measures, means and ratios stay exact; only points are rounded.""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 

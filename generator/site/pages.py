@@ -20,7 +20,7 @@ from ..model import Assessment, EntityResult, Indicator, Rubric, Section, Unit
 from ..load.project import Project
 from ..numbers import round_half_up
 from ..rules import describe_rule
-from .view import View, newest_first, tied
+from .view import View, tied
 
 # the bar chart's geometry, in SVG viewBox units (16-unit text): each entity's name on one
 # line and its bar below, 320 units wide, so that a phone (320 px inside its margins) shows
