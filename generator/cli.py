@@ -150,7 +150,8 @@ def export(project_dir: str, fmt: str, drafts: bool, only: tuple[str, ...], outp
 @project_option
 def build(project_dir: str, drafts: bool, out: str, base_url: str | None) -> None:
     """Build the static site into site/ (or --out)."""
-    from .site.build import BuildOptions, TemplateProblem, build as build_site
+    from .site.build import BuildOptions, build as build_site
+    from .site.render import TemplateProblem
     from .site.pages import PlanError
     from .site.writer import WriteError
 
@@ -434,7 +435,7 @@ def import_scores(project_dir: str, file: str, assessment: str | None) -> None:
         _fail(f"{len(error.errors)} problem{'s' * (len(error.errors) != 1)} in {source.name}: nothing written")
     except ProjectError as error:
         _report(error)
-        _fail(f"the score files would not load after this import: nothing written")
+        _fail("the score files would not load after this import: nothing written")
     for change in changes:
         for warning in change.warnings:
             click.secho(f"warning: {warning}", fg="yellow", err=True)

@@ -367,7 +367,7 @@ def test_a_shallow_clone_builds_with_a_warning(repo, tmp_path):
 
 
 def test_a_preview_in_git_equals_a_fresh_build(tmp_path):
-    from generator.site.build import Incremental
+    from generator.site.preview import Incremental
     root = tmp_path / "repo"
     for part in ("content", "rubrics"):
         shutil.copytree(REPO / part, root / part)

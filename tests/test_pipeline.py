@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from generator.site import pages
-from generator.site.build import BuildOptions, Incremental, build
+from generator.site.build import BuildOptions, build
+from generator.site.preview import Incremental
 from generator.site.pages import PagePlan, builder
 from generator.site.view import AssessmentOf, ColumnOf, ResultOf, RubricOf, Shared
 
@@ -65,7 +66,7 @@ def test_a_deleted_or_foreign_cache_means_a_cold_build(example_copy, tmp_path):
 
 
 def test_rendering_on_two_processes_gives_the_same_bytes(example_copy, tmp_path, monkeypatch):
-    monkeypatch.setattr("generator.site.build.PARALLEL_FROM", 1)
+    monkeypatch.setattr("generator.site.render.PARALLEL_FROM", 1)
     build(example_copy, BuildOptions(tmp_path / "one", workers=1, cache=False))
     build(example_copy, BuildOptions(tmp_path / "two", workers=2, cache=False))
     assert tree(tmp_path / "one") == tree(tmp_path / "two")

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.site.build import BuildOptions, Incremental
+from generator.site.build import BuildOptions
+from generator.site.preview import Incremental
 from generator.errors import ProjectError
 
 

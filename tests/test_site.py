@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.data.export import export_json
-from generator.site.build import BuildOptions, TemplateProblem, build
+from generator.site.build import BuildOptions, build
+from generator.site.render import TemplateProblem
 from generator.cli import cli
 from generator.errors import ProjectError
 from generator.pipeline import load_project

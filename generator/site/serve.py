@@ -31,11 +31,13 @@ from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from tornado import escape, ioloop, web
 
-from .build import BuildOptions, Incremental, TemplateProblem
 from ..errors import ProjectError, SettingError
+from .build import BuildOptions
 from .pages import PlanError
+from .preview import Incremental
+from .render import TemplateProblem
+from .templates import DEFAULT_THEME
 from .writer import WriteError, process_running
-from .render import DEFAULT_THEME
 
 POLL_SECONDS = 0.25      # how often the project folders are looked at
 DEBOUNCE_SECONDS = 0.15  # a burst of saves closer together than this is one rebuild

@@ -1,0 +1,150 @@
+"""Stage four, render: plans become HTML through the theme's templates.
+
+A plan is data, so rendering can run anywhere: `render_all` forks worker processes for a large
+site and each worker builds its pages' data itself from the view it inherited. Every page is
+rendered inside `View.reading()`, which records what it read — the page's dependencies — without
+any page type listing them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import jinja2
+
+from . import urls
+from ..git.history import History
+from ..load.project import Project
+from .pages import PagePlan, build_context
+from .templates import linker, make_environment
+from .view import View
+
+PARALLEL_FROM = 300                     # pages; below this a second process costs more than it saves
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One page as rendered: its bytes and what it read."""
+
+    plan: PagePlan
+    data: bytes
+    deps: frozenset
+
+
+class Renderer:
+    """Renders plans through one Jinja environment; records each page's dependencies."""
+
+    def __init__(self, view: View, env=None):
+        project = view.project
+        self.view = view
+        self.root = project.root
+        self.env = env or make_environment(project.root, project.theme, project.site.language)
+        self.shared = {"site": project.site, "units": project.units, "urls": urls,
+                       "nav": navigation(project, self.env.globals["t"]), "source": _source(project, view.history)}
+
+    def render(self, plan: PagePlan) -> Rendered:
+        try:
+            with self.view.reading() as reads:
+                context = build_context(self.view, plan)
+                html = self.env.get_template(plan.template).render(
+                    self.shared, **context, page_url=plan.url, draft=plan.draft, href=linker(plan.url),
+                    section=section_of(plan.url), template_class=plan.template.removesuffix(".html") + "-page")
+        except Exception as error:        # a theme's template may fail any way at all: say where, never a traceback
+            raise TemplateProblem.from_error(error, plan.url, self.root) from None
+        return Rendered(plan, html.encode("utf-8"), frozenset(reads))
+
+
+_WORKER: dict = {}        # what a forked worker inherits: the view and its plans
+
+
+def _render_chunk(indices: range) -> list[Rendered]:
+    renderer = _WORKER.get("renderer") or _WORKER.setdefault("renderer", Renderer(_WORKER["view"]))
+    return [renderer.render(_WORKER["plans"][i]) for i in indices]
+
+
+def render_all(view: View, plans: list[PagePlan], workers: int | None = None, env=None) -> Iterator[Rendered]:
+    """Every plan rendered, in order; on several processes (fork) for a large site. `env`, a
+    Jinja environment kept from an earlier pass (its templates compiled), is reused."""
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if workers <= 1 or len(plans) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        renderer = Renderer(view, env)
+        yield from (renderer.render(plan) for plan in plans)
+        return
+    _WORKER.clear()
+    _WORKER.update(view=view, plans=plans)
+    size = max(8, len(plans) // (workers * 8))
+    chunks = [range(start, min(start + size, len(plans))) for start in range(0, len(plans), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for pages in pool.imap(_render_chunk, chunks):
+                yield from pages
+    finally:
+        _WORKER.clear()
+
+
+def render_pages(project: Project, plans: Iterable[PagePlan], history: History | None = None,
+                 view: View | None = None) -> Iterator[tuple[str, str]]:
+    """(path, HTML) for each plan, in this process (for `check` and tests)."""
+    renderer = Renderer(view or View(project, True, dt.date.today(), history))
+    for plan in plans:
+        yield plan.url, renderer.render(plan).data.decode("utf-8")
+
+
+class TemplateProblem(Exception):
+    """A template failed: which file and line, and for which page."""
+
+    @classmethod
+    def from_error(cls, error: Exception, url: str | None, root: Path) -> "TemplateProblem":
+        where = getattr(error, "filename", None), getattr(error, "lineno", None)
+        if where[0] is None:   # a runtime error: the innermost template frame says where
+            tb = error.__traceback__
+            while tb is not None:
+                name = tb.tb_frame.f_code.co_filename
+                if name.endswith(".html"):
+                    where = name, tb.tb_lineno
+                tb = tb.tb_next
+        filename, line = where
+        shown = _shown_path(filename, root) if filename else "a template"
+        if isinstance(error, jinja2.TemplateError):
+            what = error.message or type(error).__name__
+        else:
+            what = f"the template raised {type(error).__name__}: {error}"
+        return cls(f"{shown}:{line or 1}: {what}" + (f" (while rendering {url})" if url else ""))
+
+
+def _shown_path(filename: str, root: Path) -> str:
+    path = Path(filename).resolve()
+    for base in (root.resolve(), Path(__file__).resolve().parents[2]):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return filename
+
+
+def _source(project: Project, history: History | None) -> dict:
+    """Provenance for every page: the source commit, whether files were uncommitted, and
+    each rubric's version (the commit that last changed its file)."""
+    if history is None:
+        return {"commit": None, "dirty": False, "rubrics": {}}
+    return {"commit": history.head, "dirty": bool(history.dirty),
+            "rubrics": {rid: history.last_change.get(r.path) for rid, r in project.rubrics.items()}}
+
+
+def navigation(project: Project, strings) -> list[dict]:
+    """The site's navigation: the three indexes, then the pages that ask to be listed."""
+    items = [{"label": strings("nav_assessments"), "url": urls.ASSESSMENTS, "section": "assessments"},
+             {"label": strings("nav_rubrics"), "url": urls.RUBRICS, "section": "rubrics"},
+             {"label": strings("nav_units"), "url": urls.UNITS, "section": "units"}]
+    pages = sorted((p for p in project.pages.values() if p.nav and not p.draft), key=lambda p: (p.order, p.slug))
+    items += [{"label": p.title, "url": urls.page(p.slug), "section": p.slug} for p in pages]
+    return items
+
+
+def section_of(url: str) -> str:
+    """The navigation section a page belongs to: its first path segment."""
+    return url.split("/", 1)[0] if "/" in url else "home"
+
