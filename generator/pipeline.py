@@ -1,8 +1,9 @@
 """The pipeline, one way through for every command: load → score → plan → render → write.
 
-`load_project` is the first two stages (what `check`, `export` and `diff` need); the site
-stages are in `site/build.py` (`build`, and `Incremental` for the preview), which run these
-two first. Each stage only calls the ones below it: loading never scores, scoring never
+`load_project` is the first two stages (what `check`, `export`, `diff` and the history of
+past revisions need). The site stages are in `site/`: `build.Pipeline` runs these two, then
+plans (`pages.py`), renders (`render.py`) and writes (`writer.py`, `files.py`); `build.build`
+does it once, `preview.Incremental` once per save. Each stage only calls the ones below it: loading never scores, scoring never
 reads a file, planning and rendering never write."""
 
 from __future__ import annotations
