@@ -70,6 +70,15 @@ def test_rendering_on_two_processes_gives_the_same_bytes(example_copy, tmp_path,
     build(example_copy, BuildOptions(tmp_path / "one", workers=1, cache=False))
     build(example_copy, BuildOptions(tmp_path / "two", workers=2, cache=False))
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    preview = Incremental(example_copy, BuildOptions(tmp_path / "preview", workers=2))
+    preview.changes()
+    first = preview.rebuild(None)                           # the preview's first pass also forks
+    assert len(first.rendered) > 1
+    html = lambda folder: {url: data for url, data in tree(folder).items() if url.endswith(".html")}
+    assert html(tmp_path / "preview") == html(tmp_path / "one")
+    edit(example_copy, SHEET, "{result: 85.5%}", "{result: 78%}")
+    later = preview.rebuild(preview.changes())              # and its later passes know what each page read
+    assert 0 < len(later.rendered) < len(first.rendered)
 
 
 # --- a page type nobody listed dependencies for -----------------------------------------------

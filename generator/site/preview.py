@@ -89,11 +89,16 @@ class Incremental:
         if everything or self.env is None:
             self.env = make_environment(project.root, project.theme, project.site.language)
         todo = [plan for plan in plans if everything or self._stale(view, plan)]
-        rendered = list(render_all(view, todo, workers=1, env=self.env))     # render all before writing any
-        files = site_files(project, view, plans)
         self.writer.new_pass()
-        for page in rendered:
-            self.writer.write(page.plan.url, page.data)
+        if everything:
+            # the first pass, or a new theme: on every core, each page written as it comes (a
+            # failure part way leaves self.pages and self.theme as they were, so the next pass
+            # renders everything again)
+            rendered = [self._written(page) for page in render_all(view, todo, self.options.workers, env=self.env)]
+        else:
+            # a few pages: render all before writing any, so a failed pass writes nothing
+            rendered = [self._written(page) for page in list(render_all(view, todo, workers=1, env=self.env))]
+        files = site_files(project, view, plans)
         stale = [file for file in files if everything or not file.key or self.files.get(file.url) != file.key]
         self.pending = [file for file in stale if file.make and file.key]      # data downloads: see finish()
         written = 0
@@ -109,11 +114,16 @@ class Incremental:
         for url in gone:
             self.writer.remove(url)
         self.pages = {url: entry for url, entry in self.pages.items() if url in expected}
-        self.pages.update({page.plan.url: CachedPage(page.plan, {d: view.fingerprint(d) for d in page.deps}, "")
-                           for page in rendered})
+        self.pages.update({plan.url: CachedPage(plan, {d: view.fingerprint(d) for d in deps}, "")
+                           for plan, deps in rendered})
         self.files = {file.url: file.key for file in files}
         self.theme = theme
-        return PassReport([page.plan.url for page in rendered], gone, written, time.perf_counter() - started)
+        return PassReport([plan.url for plan, _ in rendered], gone, written, time.perf_counter() - started)
+
+    def _written(self, page) -> tuple:
+        """Write one rendered page; keep only its plan and what it read (not its bytes)."""
+        self.writer.write(page.plan.url, page.data)
+        return page.plan, page.deps
 
     def _stale(self, view: View, plan: PagePlan) -> bool:
         entry = self.pages.get(plan.url)
