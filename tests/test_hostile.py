@@ -463,7 +463,7 @@ def test_theme_strings_take_plain_placeholders_only(project_dir):
 
 
 def test_periods_order_with_numbers_as_numbers(project_dir):
-    from generator.site.pages import newest_first
+    from generator.site.view import newest_first
     from generator.model import Assessment
     periods = ["2026-9", "2026-10", "2025-12", "2026-1"]
     ordered = newest_first([Assessment(p, p, "mini", p, "published") for p in periods])

@@ -87,10 +87,11 @@ class Project:
 
 
 class Sources:
-    """Reads each source file once. Parsed values are kept by path and modification stamp, and
-    what is made from them (rubrics, score sheets, units) by the digests of the files' content:
-    a long-running preview, or a build that restores this memo from the project's cache,
-    parses only the files whose content changed."""
+    """Reads each source file once. What is made from a file (a rubric, a score sheet, the units)
+    is kept by the digest of the file's content: a long-running preview, or a build that restores
+    this memo from the project's cache, parses only the files whose content changed. The YAML
+    values of other files are kept by modification stamp; a file's values are dropped once what
+    was made of them is kept (at national scale they would take more memory than everything else)."""
 
     def __init__(self, tree):
         self.tree = tree
@@ -100,11 +101,6 @@ class Sources:
         self.evidence_version = ""     # the evidence files' names and stamps, as of the last load
         self._digests: dict[str, tuple] = {}
         self.changed = False           # something was read anew since the memo was made or restored
-
-    def stamp(self, shown: str) -> tuple | None:
-        """The modification stamp of a file as last loaded."""
-        cached = self.cache.get(shown)
-        return cached[0] if cached else None
 
     def digest(self, shown: str) -> str | None:
         """A digest of the file's content now (None when it cannot be read: loading says why)."""
@@ -135,6 +131,8 @@ class Sources:
         if len(problems.errors) == before and None not in inputs[:1]:
             self.memo[key] = (inputs, value, problems.warnings[warned:])
             self.changed = True
+            if len(key) > 1:
+                self.cache.pop(key[1], None)   # the file's YAML values: what was made of them is kept instead
         else:
             self.memo.pop(key, None)
         return value

@@ -57,6 +57,8 @@ def read_sheet(value, path: str, rubric: Rubric | None, check_file: CheckFile,
             continue
         entry = _read_entry(key, item, scores.key_mark(key), rubric, check_file, problems)
         if entry is not None:
+            key = rubric.indicators[key].key if rubric else str(key)     # one string, not a Scalar per sheet
+            entry.key = key
             sheet.entries[key] = entry
     if fields.get("adjustments") is not None:
         sheet.adjustments = _read_adjustments(fields["adjustments"], value.value_mark("adjustments"), rubric, problems)
