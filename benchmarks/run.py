@@ -141,8 +141,7 @@ def prepare(scale: str, work: Path, hugo: str | None, log) -> tuple[Path, Path |
     key = fingerprint(generator.SCALES[scale], HERE / "generate.py", REPO / "rubrics", REPO / "content/units.yaml")
     stamp = project / ".bench-stamp"
     if not (stamp.is_file() and stamp.read_text() == key):
-        log(f"[{scale}] generating {cities} cities × {years} years, {departments} departments per city "
-            f"in {department_years} of the years → {project}")
+        log(f"[{scale}] generating {scale_title(scale).split(': ', 1)[1]} → {project}")
         remove(stamp)
         generator.generate(project, cities, years, departments, department_years=department_years)
         stamp.write_text(key)
