@@ -20,7 +20,8 @@ templates in benchmarks/hugo_layouts/) whose pages mirror scoresite's page list:
 
 Scores are computed by scoresite (the export); Hugo only lays them out, as scoresite's
 templates do. The rows per page can be compared with `row_counts` (run.py does).
-Like the scoresite build it is compared with, it leaves drafts out."""
+Like the scoresite build it is compared with, it leaves drafts out. The templates use
+Hugo's flat layouts/ folder, _partials/ and hugo.Data: Hugo 0.156 or newer."""
 
 from __future__ import annotations
 
@@ -168,7 +169,7 @@ def make_site(project: Path, out: Path, export: Path | None = None) -> int:
     (out / "static/assets").mkdir(parents=True)
     shutil.copy(STYLESHEET, out / "static/assets/style.css")
     (out / "hugo.toml").write_text(
-        f'title = {json.dumps(site["title"], ensure_ascii=False)}\nlanguageCode = "zh-CN"\n'
+        f'title = {json.dumps(site["title"], ensure_ascii=False)}\nlocale = "zh-CN"\n'
         'disableKinds = ["RSS", "taxonomy", "term", "sitemap", "robotsTXT"]\n'
         '[markup.goldmark.renderer]\nunsafe = false\n', encoding="utf-8")
     (out / "data/rubrics").mkdir(parents=True)
