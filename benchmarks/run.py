@@ -427,9 +427,11 @@ def table(result: Result, baseline: Result | None = None) -> str:
          ratio(r.peak("scoresite", "serve"), r.peak("hugo", "serve")), ""),
     ]
     if baseline is not None and baseline.median("scoresite", "cold") and s_cold and s_pages:
-        growth = (s_cold / baseline.median("scoresite", "cold")) / (s_pages / baseline.pages["scoresite"])
-        rows.append((f"cold build time per page against {baseline.scale}", f"{growth:.2f}×", "—", "—",
-                     verdict(growth <= 1.1, "no worse than linear")))
+        times = s_cold / baseline.median("scoresite", "cold")
+        growth = times / (s_pages / baseline.pages["scoresite"])
+        per_byte = times / (r.html_bytes["scoresite"] / baseline.html_bytes["scoresite"])
+        rows.append((f"cold build time against {baseline.scale}: per page (per byte of HTML)",
+                     f"{growth:.2f}× ({per_byte:.2f}×)", "—", "—", verdict(growth <= 1.1, "no worse than linear")))
     lines = [f"**{scale_title(r.scale)}** (median of {rounds} round{'s' * (rounds != 1)})", "",
              "| measure | scoresite | Hugo | ratio | issue 12 target |", "|---|---:|---:|---:|---|"]
     lines += [f"| {' | '.join(row)} |" for row in rows]
@@ -457,7 +459,7 @@ def environment(hugo: str | None) -> str:
         words = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()
         hugo_version = next((w for w in words if w.startswith("v0") or w.startswith("v1")), "?").split("-")[0]
     return (f"scoresite {commit}{' (modified)' if dirty else ''}, Hugo {hugo_version}, Python {platform.python_version()}, "
-            f"{os.cpu_count()} CPUs, {dt.date.today().isoformat()}")
+            f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end), {dt.date.today().isoformat()}")
 
 
 def write_readme(text: str) -> None:
