@@ -138,13 +138,15 @@ def prepare(scale: str, work: Path, hugo: str | None, log) -> tuple[Path, Path |
     """The scale's project (generated unless cached) and its Hugo site (written unless cached)."""
     cities, years, departments, department_years = generator.SCALES[scale]
     project, hugo_dir = work / f"{scale}-project", work / f"{scale}-hugo"
-    key = fingerprint(generator.SCALES[scale], HERE / "generate.py", REPO / "rubrics", REPO / "content/units.yaml")
+    key = fingerprint(2, generator.SCALES[scale], HERE / "generate.py", REPO / "rubrics", REPO / "content/units.yaml")
     stamp = project / ".bench-stamp"
     if not (stamp.is_file() and stamp.read_text() == key):
         log(f"[{scale}] generating {scale_title(scale).split(': ', 1)[1]} → {project}")
         remove(stamp)
         generator.generate(project, cities, years, departments, department_years=department_years)
+        shutil.copy(edited_sheet(project), project / ".bench-edited-original")
         stamp.write_text(key)
+    shutil.copy(project / ".bench-edited-original", edited_sheet(project))   # undo an edit of a killed run
     if hugo is None:
         return project, None
     hugo_key = fingerprint(key, HERE / "hugo_site.py", HERE / "hugo_layouts", REPO / "generator")
@@ -153,7 +155,18 @@ def prepare(scale: str, work: Path, hugo: str | None, log) -> tuple[Path, Path |
         log(f"[{scale}] writing the Hugo site → {hugo_dir}")
         hugo_site.make_site(project, hugo_dir)
         hugo_stamp.write_text(hugo_key)
+    scorecard = hugo_scorecard(hugo_dir)
+    if '(edited)"' in scorecard.read_text(encoding="utf-8"):                # undo an edit of a killed run
+        scorecard.write_text(flip_hugo_total(scorecard.read_text(encoding="utf-8")), encoding="utf-8")
     return project, hugo_dir
+
+
+def hugo_scorecard(hugo_dir: Path) -> Path:
+    return hugo_dir / "content/assessments" / EDITED_ASSESSMENT / f"{EDITED_ENTITY}.md"
+
+
+def edited_sheet(project: Path) -> Path:
+    return project / "content/assessments" / EDITED_ASSESSMENT / f"{EDITED_ENTITY}.yaml"
 
 
 def in_git(path: Path) -> bool:
@@ -226,8 +239,7 @@ def measure_scale(scale: str, work: Path, rounds: int, edits: int, hugo: str | N
         log(f"[{scale}] warning: {project} is inside a git repository; scoresite will read its history")
     result = Result(scale)
     out, hugo_out, hugo_cache = work / f"{scale}-site", work / f"{scale}-hugo-public", work / f"{scale}-hugo-cache"
-    sheet = project / "content/assessments" / EDITED_ASSESSMENT / f"{EDITED_ENTITY}.yaml"
-    edit = Edit(sheet, flip_score)
+    edit = Edit(edited_sheet(project), flip_score)
     try:
         for n in range(rounds):
             log(f"[{scale}] round {n + 1}/{rounds}: check")
@@ -264,8 +276,7 @@ def measure_scale(scale: str, work: Path, rounds: int, edits: int, hugo: str | N
         edit.restore()
         if hugo_dir:
             log(f"[{scale}] preview: hugo server, {edits} edits")
-            hugo_edit = Edit(hugo_dir / "content/assessments" / EDITED_ASSESSMENT / f"{EDITED_ENTITY}.md",
-                             flip_hugo_total)
+            hugo_edit = Edit(hugo_scorecard(hugo_dir), flip_hugo_total)
             try:
                 preview(result, "hugo", [hugo, "server", "--source", str(hugo_dir), "--bind", "127.0.0.1",
                                          "--port", "{port}", "--cacheDir", str(hugo_cache)], hugo_edit, edits, log)
