@@ -1,6 +1,6 @@
 """The benchmark runner of issue 12: scoresite against Hugo building the same pages, in one run.
 
-    python benchmarks/run.py --scale 1x                  # about 2 minutes on 2 cores
+    python benchmarks/run.py --scale 1x                  # about 8 minutes on 2 cores; 10x about 45
     python benchmarks/run.py --scale 1x --scale 10x --write-readme
     python benchmarks/run.py --scale tiny --rounds 1     # a smoke test, a few seconds
 
