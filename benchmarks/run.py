@@ -159,6 +159,7 @@ def prepare(scale: str, work: Path, hugo: str | None, log) -> tuple[Path, Path |
         log(f"[{scale}] writing the Hugo site → {hugo_dir}")
         hugo_site.make_site(project, hugo_dir)
         hugo_stamp.write_text(hugo_key)
+    remove(hugo_dir / "public")                                             # left by an older runner's hugo server
     scorecard = hugo_scorecard(hugo_dir)
     if '(edited)"' in scorecard.read_text(encoding="utf-8"):                # undo an edit of a killed run
         scorecard.write_text(flip_hugo_total(scorecard.read_text(encoding="utf-8")), encoding="utf-8")
@@ -281,11 +282,15 @@ def measure_scale(scale: str, work: Path, rounds: int, edits: int, hugo: str | N
         if hugo_dir:
             log(f"[{scale}] preview: hugo server, {edits} edits")
             hugo_edit = Edit(hugo_scorecard(hugo_dir), flip_hugo_total)
+            served = work / f"{scale}-hugo-serve"          # hugo server writes to disk by default, as scoresite serve
+            remove(served)
             try:
                 preview(result, "hugo", [hugo, "server", "--source", str(hugo_dir), "--bind", "127.0.0.1",
-                                         "--port", "{port}", "--cacheDir", str(hugo_cache)], hugo_edit, edits, log)
+                                         "--port", "{port}", "--destination", str(served), "--cacheDir",
+                                         str(hugo_cache)], hugo_edit, edits, log)
             finally:
                 hugo_edit.restore()
+                remove(served)
     finally:
         edit.restore()
     return result
@@ -520,7 +525,7 @@ def main(argv: list[str] | None = None) -> str:
     finally:
         if not args.keep:                                             # keep the cached projects, drop the outputs
             for scale in scales:
-                for suffix in ("site", "hugo-public", "hugo-cache"):
+                for suffix in ("site", "hugo-public", "hugo-cache", "hugo-serve"):
                     remove(work / f"{scale}-{suffix}")
     by_scale = {r.scale: r for r in results}
     tables = []
