@@ -80,6 +80,8 @@ def rule_words(rule, points: str) -> str:
         return f"符合得{points}分，否则不得分"
     if rule == "share":
         return f"{points} × 完成项数 ÷ 总项数"
+    if isinstance(rule, str):                 # another bare kind (proportional): its name
+        return rule
     kind, spec = next(iter(rule.items()))
     if kind == "levels":
         return "；".join(f"{level['label']}得{level['points']}分" for level in spec)

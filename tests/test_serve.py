@@ -312,6 +312,52 @@ def test_a_preview_pass_equals_a_fresh_build(example_copy, tmp_path, edit):
     assert [name for name in fresh if preview[name] != fresh[name]] == []
 
 
+@pytest.mark.parametrize("edit", EDITS)
+def test_deferred_passes_that_overlap_end_equal_to_a_fresh_build(example_copy, tmp_path, edit):
+    """The server's passes: the open page first, the rest left for later — and the next save may
+    come before the rest is done. Whatever was left is found stale again, never lost."""
+    from generator.site.build import build
+    builder = Incremental(example_copy, BuildOptions(tmp_path / "preview", base_url="https://example.gov.cn/k/"))
+    builder.changes()
+    builder.rebuild(None)
+    steps = EDITS[edit] if isinstance(EDITS[edit], list) else [EDITS[edit]]
+    for step in steps:
+        step(example_copy)
+        report = builder.rebuild(builder.changes(), defer=True, first=[SCORECARD])
+        assert set(report.rendered) <= {SCORECARD}
+        builder.finish(budget=0)                     # one page or file at most, then the next save
+    builder.finish()
+    build(example_copy, BuildOptions(tmp_path / "fresh", base_url="https://example.gov.cn/k/"))
+    preview, fresh = _site_files(tmp_path / "preview"), _site_files(tmp_path / "fresh")
+    assert sorted(set(preview) ^ set(fresh)) == []
+    assert [name for name in fresh if preview[name] != fresh[name]] == []
+
+
+def test_a_page_left_for_later_is_rendered_when_it_is_asked_for(example_copy, tmp_path):
+    from generator.site import serve as serve_module
+
+    preview = serve_module.Preview(example_copy, drafts=False, log=lambda message: None)
+    try:
+        total = _total((preview.out / SCORECARD).read_text(encoding="utf-8"))
+        _edit(example_copy, SHEET, "{result: 85.5%}", "{result: 78%}")           # 满意度 20 → 18
+        assert preview.rebuild(preview.builder.changes(), defer=True)
+        ranking = "assessments/2026-departments/index.html"
+        assert ranking in preview.builder.later and SCORECARD in preview.builder.later   # nothing open yet
+        before = (preview.out / ranking).read_bytes()
+        body = b"".join(preview.app({"PATH_INFO": "/" + ranking, "HTTP_HOST": "127.0.0.1:8000"},
+                                    lambda status, headers: None))
+        assert body != before and body == (preview.out / ranking).read_bytes()
+        assert ranking not in preview.builder.later and SCORECARD in preview.builder.later
+        assert list(preview.open) == [ranking]
+        _edit(example_copy, SHEET, "{result: 78%}", "{result: 70%}")
+        report = preview.builder.rebuild(preview.builder.changes(), defer=True, first=list(preview.open))
+        assert report.rendered == [ranking]                                      # the open page first
+        assert preview.finish() is True and not preview.builder.later
+        assert _total((preview.out / SCORECARD).read_text(encoding="utf-8")) != total
+    finally:
+        preview.close()
+
+
 def test_the_preview_serves_nothing_outside_its_folder(server):
     import http.client
     for path in ("//etc/passwd", "/%2Fetc/passwd", "/../../../etc/passwd", "/assets/../../../../etc/passwd",
@@ -378,7 +424,7 @@ def test_an_unexpected_error_in_a_pass_shows_the_error_page_not_stale_pages(exam
 
     preview = serve_module.Preview(example_copy, drafts=False, log=lambda message: None)
     try:
-        monkeypatch.setattr(preview.builder, "rebuild", lambda changed, defer=False: (_ for _ in ()).throw(RuntimeError("boom")))
+        monkeypatch.setattr(preview.builder, "rebuild", lambda changed, defer=False, first=(): (_ for _ in ()).throw(RuntimeError("boom")))
         assert preview.rebuild({SHEET}) is False
         responses = []
         body = b"".join(preview.app({"PATH_INFO": "/" + SCORECARD, "HTTP_HOST": "127.0.0.1:8000"},

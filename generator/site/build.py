@@ -90,9 +90,11 @@ class Pipeline:
         """Plan every page (stage 3): small values, each naming its template and builder."""
         return plan_site(view)
 
-    def view(self, project: Project, history: History | None) -> View:
+    def view(self, project: Project, history: History | None, carry: dict | None = None) -> View:
+        """What the pages may read; `carry`, a previous view's fingerprints, is reused where the
+        objects they digest are the very same."""
         today = self.options.today or source_date(history) or dt.date.today()
-        return View(project, self.options.drafts, today, history)
+        return View(project, self.options.drafts, today, history, carry)
 
 
 def site_history(project: Project, options: BuildOptions) -> History | None:

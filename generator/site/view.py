@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ class Dep:
 
     def fingerprint(self, view: "View") -> str:
         raise NotImplementedError
+
+    def inputs(self, view: "View") -> tuple | None:
+        """The objects the fingerprint is a pure function of, when there are such: while they are
+        the very same objects, a preview's next pass reuses the fingerprint (see View.carry)."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,9 @@ class RankingOf(Dep):
     def fingerprint(self, view):
         return digest([ranking_figures(r) for r in view.project.results.get(self.assessment, ())])
 
+    def inputs(self, view):
+        return (view.project.results.get(self.assessment),)
+
 
 @dataclass(frozen=True)
 class TiesIn(Dep):
@@ -87,6 +96,9 @@ class TiesIn(Dep):
 
     def fingerprint(self, view):
         return digest(any(r.tied for r in view.project.results.get(self.assessment, ())))
+
+    def inputs(self, view):
+        return (view.project.results.get(self.assessment),)
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,9 @@ class ColumnOf(Dep):
     def fingerprint(self, view):
         return digest([(r.entity, score_fingerprint(r.scores[self.key]))
                        for r in view.column_objects(self.assessment) if self.key in r.scores])
+
+    def inputs(self, view):
+        return (view.project.results.get(self.assessment), view.project.units)
 
 
 @dataclass(frozen=True)
@@ -201,13 +216,17 @@ def ranking_figures(result: EntityResult) -> tuple:
 class View:
     """The project as one build shows it, handing out values and recording who read what."""
 
-    def __init__(self, project: Project, drafts: bool, today: dt.date, history: History | None = None):
+    def __init__(self, project: Project, drafts: bool, today: dt.date, history: History | None = None,
+                 carry: dict | None = None):
         self.project = project
         self.drafts = drafts
         self.today = today
         self.history = history
         self._reads: set[Dep] | None = None
         self._fingerprints: dict[Dep, str] = {}
+        self._carried = carry or {}            # dep → (inputs, fingerprint) of the previous pass
+        self.carry: dict[Dep, tuple] = {}      # … and of this one, for the next
+        self._columns: dict[str, list[EntityResult]] = {}
         self.shown = newest_first(a for a in project.assessments.values() if drafts or not a.is_draft)
         self._results = {aid: {r.entity: r for r in ranked} for aid, ranked in project.results.items()}
         self._unit_order = {unit_id: n for n, unit_id in enumerate(project.units)}
@@ -241,9 +260,18 @@ class View:
             self._reads.add(dep)
 
     def fingerprint(self, dep: Dep) -> str:
-        if dep not in self._fingerprints:
-            self._fingerprints[dep] = dep.fingerprint(self)
-        return self._fingerprints[dep]
+        found = self._fingerprints.get(dep)
+        if found is None:
+            inputs = dep.inputs(self)
+            before = self._carried.get(dep) if inputs is not None else None
+            if before is not None and len(before[0]) == len(inputs) and all(map(operator.is_, before[0], inputs)):
+                found = before[1]
+            else:
+                found = dep.fingerprint(self)
+            if inputs is not None:
+                self.carry[dep] = (inputs, found)
+            self._fingerprints[dep] = found
+        return found
 
     # what pages read ----------------------------------------------------------------------
 
@@ -282,8 +310,11 @@ class View:
     def column_objects(self, assessment_id: str) -> list[EntityResult]:
         """Without recording: an assessment's results in the order of content/units.yaml (the
         project's own order of its units, which does not move when a rank does)."""
-        results = self._results.get(assessment_id, {})
-        return [results[entity] for entity in sorted(results, key=lambda e: (self._unit_order.get(e, 1 << 30), e))]
+        if assessment_id not in self._columns:
+            results = self._results.get(assessment_id, {})
+            order = sorted(results, key=lambda e: (self._unit_order.get(e, 1 << 30), e))
+            self._columns[assessment_id] = [results[entity] for entity in order]
+        return self._columns[assessment_id]
 
     def entity_count(self, assessment: Assessment) -> int:
         self.read(AssessmentOf(assessment.id))
