@@ -74,21 +74,80 @@ def read_units(project: Path) -> tuple[dict, dict]:
     return units, names
 
 
+REFERENCES = {"baseline": "基线", "mean": "全体平均值", "target": "完成率（实际 ÷ 目标）", "best": "与最高值之比"}
+CHANGES = {"baseline": "较基线的变化", "mean": "与全体平均值之差", "target": "完成率（实际 ÷ 目标）", "best": "与最高值之比"}
+BOUNDS = {"at_least": ("达到", "比{ref}提高不少于", "不低于{ref}"), "above": ("超过", "比{ref}提高超过", "高于{ref}"),
+          "at_most": ("不超过", "比{ref}高出不超过", "不高于{ref}"), "below": ("低于", "比{ref}高出不到", "低于{ref}")}
+
+
+def bound_text(bound: str, reference: str | None) -> str:
+    """90%, or against a baseline or the mean 3个百分点 (and 0), as scoresite writes a bound."""
+    if reference in ("baseline", "mean") and bound.endswith("%"):
+        return "0" if Decimal(bound[:-1]) == 0 else f"{bound[:-1]}个百分点"
+    return bound
+
+
 def rule_words(rule, points: str) -> str:
-    """A short description of a rule, in place of scoresite's (it is the same on every page)."""
-    if rule == "check":
-        return f"符合得{points}分，否则不得分"
-    if rule == "share":
-        return f"{points} × 完成项数 ÷ 总项数"
+    """A rule in words, in place of scoresite's (the same phrases, written here from the rubric)."""
+    if isinstance(rule, str):
+        rule = {rule: {}}
     kind, spec = next(iter(rule.items()))
+    spec = spec or {}
+    if kind == "check":
+        return "条件项（不计分）：不符合时触发一票否决。" if Decimal(points) == 0 else f"符合要求得{points}分，否则不得分。"
+    if kind == "share":
+        return f"按完成项数占总项数的比例计分：{points}分 × 完成数 ÷ 总数。"
+    if kind == "proportional":
+        return f"按与最高值的比例计分：{points}分 × 本单位数值 ÷ 最高值。"
     if kind == "levels":
-        return "；".join(f"{level['label']}得{level['points']}分" for level in spec)
+        return "，".join(f"{level['label']}得{level['points']}分" for level in spec) + "。"
+    if kind == "judged":
+        return f"由考核组直接评定，0至{points}分，以{spec['step']}分为单位。"
+    if kind == "tally":
+        return (f"每{spec['every']}得{spec['per']}分，最高计{points}分。" if "every" in spec
+                else f"每项得{spec['per']}分，最高计{points}分。")
+    if kind == "ballots":
+        levels = "、".join(f"{b['key']}{b['score']}" for b in spec)
+        return f"按测评票加权计分：{levels}；得分 = {points}分 × Σ(票数 × 分值) ÷ (100 × 总票数)。"
+    if kind == "ranked":
+        places = "，".join(f"第{n}名得{p}分" for n, p in enumerate(spec["points"], 1))
+        after = f"，其后每降一名扣{spec['then_less']}分，扣完为止" if "then_less" in spec else ""
+        order = "低者在前" if spec.get("order") == "lower" else "高者在前"
+        return f"按结果数值排名（{order}）：{places}{after}。"
+    reference = spec.get("relative_to") if isinstance(spec, dict) else None
     if kind == "thresholds":
-        steps = spec["steps"] if isinstance(spec, dict) else spec
-        words = "；".join(f"{'达到' if 'at_least' in s else '超过'}{s.get('at_least', s.get('above'))}得{s['points']}分"
-                         for s in steps)
-        return ("较基准" if isinstance(spec, dict) else "") + words + "，否则不得分"
-    return f"{kind}: " + json.dumps(spec, ensure_ascii=False)
+        words = []
+        for step in (spec["steps"] if isinstance(spec, dict) else spec):
+            bound = next(k for k in BOUNDS if k in step)
+            plain_words, relative, zero = BOUNDS[bound]
+            text = bound_text(step[bound], reference)
+            if reference in ("baseline", "mean"):
+                ref = REFERENCES[reference]
+                words.append((zero.format(ref=ref) if text == "0" else relative.format(ref=ref) + text)
+                             + f"得{step['points']}分")
+            else:
+                words.append(f"{REFERENCES.get(reference, '')}{plain_words}{text}得{step['points']}分")
+        return "，".join(words) + "；未达最低档不得分。"
+    measure = CHANGES.get(reference, "")
+    if kind == "linear":
+        lower = spec.get("direction") == "lower"
+        return (f"{measure}达到{bound_text(spec['full_at'], reference)}{'及以下' if lower else '及以上'}得满分"
+                f"（{points}分），每{'超过' if lower else '低'}{bound_text(spec['per'], reference)}"
+                f"扣{spec['deduct']}分，扣完为止。")
+    if kind == "piecewise":
+        anchors = "，".join(f"{bound_text(a['at'], reference)}得{a['points']}分" for a in spec["anchors"])
+        return f"{measure}按以下各点线性内插计分：{anchors}；低于首点按首点、高于末点按末点计分。"
+    if kind == "deduct":
+        if not isinstance(spec, dict):
+            spec = {"per": spec}
+        if "items" in spec:
+            items = "；".join(f"{i['label']}每次扣{i['per']}分" + (f"（最多扣{i['most']}分）" if "most" in i else "")
+                             if "per" in i else f"{i['label']}扣{i.get('once', '')}分" for i in spec["items"])
+            return f"满分{points}分，按下列事项扣分，扣完为止：{items}。"
+        bonus = spec.get("bonus")
+        return (f"满分{points}分，每缺一次扣{spec.get('per', '')}分，扣完为止"
+                + (f"；每超{bonus['every']}项加{bonus['points']}分" if bonus else "") + "。")
+    return f"{kind}：" + json.dumps(spec, ensure_ascii=False) + "。"
 
 
 def read_rubric(path: Path, names: dict) -> dict:
