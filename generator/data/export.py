@@ -132,11 +132,12 @@ def cells(values) -> list[str]:
 def to_json(value, indent: int = 1, level: int = 0) -> str:
     """JSON with Decimals as exact literals; two-space indented, keys in the order given."""
     pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, str):
+        return _quoted(value)
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = (f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {to_json(v, indent, level + 1)}"
-                 for k, v in value.items())
+        items = (f"{inner}{_quoted(str(k))}: {to_json(v, indent, level + 1)}" for k, v in value.items())
         return "{\n" + ",\n".join(items) + f"\n{pad}}}"
     if isinstance(value, (list, tuple)):
         if not value:
@@ -144,4 +145,9 @@ def to_json(value, indent: int = 1, level: int = 0) -> str:
         return "[\n" + ",\n".join(inner + to_json(v, indent, level + 1) for v in value) + f"\n{pad}]"
     if isinstance(value, Decimal):
         return plain(value)
+    if value is None or isinstance(value, (bool, int)):
+        return "null" if value is None else "true" if value is True else "false" if value is False else str(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+_quoted = json.encoder.encode_basestring      # what json.dumps(text, ensure_ascii=False) writes, in C
