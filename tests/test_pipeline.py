@@ -128,3 +128,41 @@ def test_an_edit_that_changes_nothing_shown_re_renders_nothing(example_copy, tmp
     path.write_text(path.read_text(encoding="utf-8") + "\n# a comment at the end changes no figure\n",
                     encoding="utf-8")
     assert preview.rebuild(preview.changes()).rendered == []
+
+
+def test_scores_kept_between_passes_are_exactly_what_scoring_afresh_gives(example_copy, tmp_path):
+    """The preview keeps an entity's scores and results while they come out the same, so what
+    reads them counts as unchanged; after every edit each result is still, field for field and
+    digit for digit, what scoring the files afresh gives."""
+    from generator.pipeline import load_project
+    from generator.site.build import Pipeline
+
+    pipeline = Pipeline(example_copy, BuildOptions(tmp_path / "out"))
+    before = {r.entity: r for r in pipeline.load().results["2026-departments"]}
+    for old, new in [("{result: 85.5%}", "{result: 78%}"), ("{result: 78%}", "{result: 78.0%}"),
+                     ("{result: 78.0%}", "{result: 85.5%}")]:
+        edit(example_copy, SHEET, old, new)
+        project = pipeline.load()
+        assert repr(project.results) == repr(load_project(example_copy).results)
+        now = {r.entity: r for r in project.results["2026-departments"]}
+        assert now["finance"] is not before["finance"]
+        kept = [e for e in now if e != "finance" and (now[e].rank, now[e].grade) == (before[e].rank, before[e].grade)]
+        assert kept and all(now[e] is before[e] for e in kept)
+        assert all(now[e].scores[k] is before[e].scores[k] for e in kept for k in now[e].scores)
+        before = now
+
+
+def test_a_score_is_kept_only_when_every_field_is_the_same_object_or_the_same_text():
+    import dataclasses
+    from decimal import Decimal
+    from generator.model import Entry, Indicator, IndicatorScore
+    from generator.score.scoring import _kept
+
+    indicator = Indicator(key="1.1", id="1", text="t", points=Decimal(2), method="", units=(), rule=None)
+    before = IndicatorScore(indicator, Entry("1.1", None), Decimal("2.0"), Decimal("2.0"), "full", "x")
+    assert _kept(before, dataclasses.replace(before, entry=Entry("1.1", None))) is before     # an equal entry
+    for change in ({"points": Decimal("2.00")}, {"computed": None}, {"explanation": "y"}, {"excluded": True},
+                   {"indicator": dataclasses.replace(indicator)}, {"entry": Entry("1.1", None, note="n")}):
+        now = dataclasses.replace(before, **change)
+        assert _kept(before, now) is now, change        # 2.0 is not 2.00; an equal indicator is not the same one
+    assert _kept(None, before) is before

@@ -358,6 +358,29 @@ def test_a_page_left_for_later_is_rendered_when_it_is_asked_for(example_copy, tm
         preview.close()
 
 
+def test_data_downloads_wait_until_saving_pauses_and_are_made_when_asked_for(example_copy, tmp_path):
+    """The longest steps of a pass, the data downloads, are left until no save has come for a
+    while (serve's QUIET_SECONDS); a request for one before then makes it at once."""
+    from generator.site import serve as serve_module, urls
+
+    preview = serve_module.Preview(example_copy, drafts=False, log=lambda message: None)
+    try:
+        data = urls.data("2026-departments", "json")
+        before = (preview.out / data).read_bytes()
+        _edit(example_copy, SHEET, "{result: 85.5%}", "{result: 78%}")
+        assert preview.rebuild(preview.builder.changes(), defer=True)
+        assert preview.finish(files=False) is False
+        assert not preview.builder.later and data in preview.builder.later_files
+        assert (preview.out / data).read_bytes() == before                   # not made yet
+        body = b"".join(preview.app({"PATH_INFO": "/" + data, "HTTP_HOST": "127.0.0.1:8000"},
+                                    lambda status, headers: None))
+        assert body != before and body == (preview.out / data).read_bytes() and "78% < 80%".encode() in body
+        assert data not in preview.builder.later_files
+        assert preview.finish() is True
+    finally:
+        preview.close()
+
+
 def test_the_preview_serves_nothing_outside_its_folder(server):
     import http.client
     for path in ("//etc/passwd", "/%2Fetc/passwd", "/../../../etc/passwd", "/assets/../../../../etc/passwd",

@@ -13,6 +13,8 @@ printed total. Measures, means and ratios stay exact; only points are rounded.""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -261,16 +263,18 @@ def _apply_quotas(rubric: Rubric, ranked: list[EntityResult]) -> None:
 # --- the whole assessment ------------------------------------------------------------------------
 
 def score_assessment(rubric: Rubric, sheets: list[ScoreSheet], language: str = "zh-CN",
-                     own: dict[str, dict[str, IndicatorScore]] | None = None) -> list[EntityResult]:
+                     own: dict[str, dict[str, IndicatorScore]] | None = None, total=None) -> list[EntityResult]:
     """Every entity of one assessment, scored in both passes, ranked and graded.
-    `own` may hold first-pass scores already computed (a preview reuses them)."""
+    `own` may hold first-pass scores already computed, and `total(sheet, scores)` may give an
+    entity's totals from a memo (a preview reuses both); either is an unranked EntityResult of
+    the caller's own, which ranking and grading then change."""
     own = own if own is not None else {sheet.entity: score_own(rubric, sheet, language) for sheet in sheets}
     across = score_across(rubric, sheets, language)
     results = []
     for sheet in sheets:
         merged = {**own[sheet.entity], **across[sheet.entity]}
         scores = {key: merged[key] for key in rubric.indicators}          # in the rubric's order
-        results.append(total_entity(rubric, sheet, scores))
+        results.append(total(sheet, scores) if total else total_entity(rubric, sheet, scores))
     ranked = rank(results, rubric.ranking)
     grade(rubric, ranked)
     return ranked
@@ -279,13 +283,20 @@ def score_assessment(rubric: Rubric, sheets: list[ScoreSheet], language: str = "
 # --- a whole project, remembered between runs of a long-lived process ------------------------------
 
 class ScoreMemo:
-    """Scores kept while their inputs are the very same objects: an entity's own scores for as
-    long as its score file and rubric are unchanged, an assessment's results while every own
-    score in it is. A preview re-scores one entity's own results after an edit, then redoes
-    only the cheap second pass and totals of that assessment."""
+    """Scores kept while their inputs are the very same objects, so that a preview re-scores one
+    entity after an edit and redoes only the cheap second pass and ranks of its assessment:
+
+    - an entity's own scores while its score file and rubric are unchanged;
+    - its totals (before ranks) while its sheet and every one of its scores are;
+    - an assessment's results while every own score in it is.
+
+    When something is scored anew, a score or result that comes out exactly as before (every
+    field the same object, or the same text) is replaced by the one before, so the pages'
+    fingerprints cached on it hold and nothing that reads it counts as changed."""
 
     def __init__(self):
         self.own: dict[str, tuple] = {}           # sheet path → ((language, sheet, rubric), scores)
+        self.totals: dict[tuple, tuple] = {}      # (assessment, entity) → ((rubric, sheet, scores…), unranked)
         self.assessments: dict[str, tuple] = {}   # assessment id → ((language, rubric, sheets…, own…), results)
         self.changed = False                      # anything scored anew since it was made or restored
 
@@ -293,7 +304,10 @@ class ScoreMemo:
         inputs = (language, sheet, rubric)
         hit = self.own.get(sheet.path)
         if hit is None or not _same_inputs(hit[0], inputs):
-            hit = (inputs, score_own(rubric, sheet, language))
+            scores = score_own(rubric, sheet, language)
+            if hit is not None and hit[0][0] == language and hit[0][2] is rubric:
+                scores = {key: _kept(hit[1].get(key), score) for key, score in scores.items()}
+            hit = (inputs, scores)
             self.own[sheet.path] = hit
             self.changed = True
         return hit[1]
@@ -303,10 +317,49 @@ class ScoreMemo:
         inputs = (language, rubric, *sheets, *own.values())
         hit = self.assessments.get(assessment_id)
         if hit is None or not _same_inputs(hit[0], inputs):
-            hit = (inputs, score_assessment(rubric, sheets, language, own))
+            before = {r.entity: r for r in hit[1]} if hit is not None else {}
+            results = score_assessment(rubric, sheets, language, own,
+                                       total=lambda sheet, scores: self._total(assessment_id, rubric, sheet, scores))
+            hit = (inputs, [_kept(before.get(r.entity), r) for r in results])
             self.assessments[assessment_id] = hit
             self.changed = True
         return hit[1]
+
+    def _total(self, assessment_id: str, rubric: Rubric, sheet: ScoreSheet, scores: dict) -> EntityResult:
+        """An entity's totals before ranks: a copy of the memo's, which ranking and grading change."""
+        inputs = (rubric, sheet, *scores.values())
+        hit = self.totals.get((assessment_id, sheet.entity))
+        if hit is None or len(hit[0]) != len(inputs) or not all(map(_is, hit[0], inputs)):
+            hit = (inputs, total_entity(rubric, sheet, scores))
+            self.totals[(assessment_id, sheet.entity)] = hit
+        return copy.copy(hit[1])
+
+
+def _is(a, b) -> bool:
+    return a is b
+
+
+def _kept(before, now):
+    """`before` when `now` is the same in every field — the very same object, or a small value
+    with the same text (so 0.5 never stands in for 0.50) — else `now`."""
+    if before is None or type(before) is not type(now):
+        return now
+    for name in _FIELDS.setdefault(type(now), tuple(f.name for f in dataclasses.fields(now))):
+        a, b = getattr(before, name), getattr(now, name)
+        if a is not b and not (type(a) is type(b) and _small(a) and repr(a) == repr(b)):
+            return now
+    return before
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _small(value) -> bool:
+    """A value compared by its text: a plain value, a score file's entry or a frozen record; never
+    a sheet, a rubric's indicator or a mapping (those must be the very same object)."""
+    kind = type(value)
+    return kind in (str, int, bool, Decimal, tuple, Entry) or getattr(kind, "__dataclass_params__", None) is not None \
+        and kind.__dataclass_params__.frozen
 
 
 def _same_inputs(before: tuple, now: tuple) -> bool:

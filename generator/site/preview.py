@@ -128,11 +128,12 @@ class Incremental:
         return PassReport([plan.url for plan in now], gone, written, time.perf_counter() - started,
                           len(self.later) + len(self.later_files))
 
-    def finish(self, budget: float | None = None) -> bool:
-        """Render and write what a deferred pass left: everything, or as much as fits in `budget`
-        seconds (at least one). True when nothing is left."""
+    def finish(self, budget: float | None = None, files: bool = True) -> bool:
+        """Render and write what a deferred pass left, the pages first: everything, or as much
+        as fits in `budget` seconds (at least one); the other files only with `files`. True
+        when nothing is left."""
         started = time.perf_counter()
-        while self.later or self.later_files:
+        while self.later or (files and self.later_files):
             self.render_now(next(iter(self.later or self.later_files)))
             if budget is not None and time.perf_counter() - started >= budget:
                 break

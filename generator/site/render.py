@@ -58,27 +58,37 @@ class Renderer:
         return Rendered(plan, html.encode("utf-8"), frozenset(reads))
 
 
-_WORKER: dict = {}        # what a forked worker inherits: the view and its plans
+_WORKER: dict = {}        # what a forked worker inherits: the renderer (its view, its compiled templates) and the plans
 
 
 def _render_chunk(indices: range) -> list[Rendered]:
-    renderer = _WORKER.get("renderer") or _WORKER.setdefault("renderer", Renderer(_WORKER["view"]))
+    renderer = _WORKER["renderer"]
     return [renderer.render(_WORKER["plans"][i]) for i in indices]
 
 
 def render_all(view: View, plans: list[PagePlan], workers: int | None = None, env=None) -> Iterator[Rendered]:
-    """Every plan rendered, in order; on several processes (fork) for a large site. `env`, a
-    Jinja environment kept from an earlier pass (its templates compiled), is reused."""
+    """Every plan rendered, on several processes (fork) for a large site. `env`, a Jinja
+    environment kept from an earlier pass (its templates compiled), is reused. The order of
+    the pages is not the plans': with workers, the first page of each template comes first."""
     if workers is None:
         workers = os.cpu_count() or 1
+    renderer = Renderer(view, env)
     if workers <= 1 or len(plans) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        renderer = Renderer(view, env)
         yield from (renderer.render(plan) for plan in plans)
         return
+    # One page of each template here first: the workers then inherit every template compiled
+    # (none compiles them again), and so does a preview's environment for its next pass.
+    firsts = {}
+    for index, plan in enumerate(plans):
+        firsts.setdefault(plan.template, index)
+    for index in firsts.values():
+        yield renderer.render(plans[index])
+    done = set(firsts.values())
+    rest = [plan for index, plan in enumerate(plans) if index not in done]
     _WORKER.clear()
-    _WORKER.update(view=view, plans=plans)
-    size = max(8, len(plans) // (workers * 8))
-    chunks = [range(start, min(start + size, len(plans))) for start in range(0, len(plans), size)]
+    _WORKER.update(renderer=renderer, plans=rest)
+    size = max(8, len(rest) // (workers * 8))
+    chunks = [range(start, min(start + size, len(rest))) for start in range(0, len(rest), size)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for pages in pool.imap(_render_chunk, chunks):

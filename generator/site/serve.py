@@ -12,6 +12,7 @@ shows an error page naming file:line:column until the file is fixed."""
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import mimetypes
 import os
@@ -42,8 +43,10 @@ from .writer import WriteError, process_running
 POLL_SECONDS = 0.05      # how often the project folders are looked at: at most this often, and at
                          # most a fifth of the time (a project of 30,000 files takes longer to look at)
 OPEN_PAGES = 8           # the pages served lately that a pass renders before the browser reloads
-STEP_SECONDS = 0.05      # what a pass left is done in steps this long, with requests served between
-DEBOUNCE_SECONDS = 0.08  # a burst of saves closer together than this is one rebuild
+STEP_SECONDS = 0.03      # what a pass left is done in steps this long, with requests served between,
+RELOAD_SECONDS = 0.1     # starting this long after the reload, so the reloading browser is answered first;
+QUIET_SECONDS = 1.0      # the data downloads (the longest steps) once no save has come for this long
+DEBOUNCE_SECONDS = 0.03  # a burst of saves closer together than this is one rebuild
 
 Log = Callable[[str], None]
 
@@ -71,6 +74,8 @@ class Preview:
         self.open: dict[str, None] = {}       # the pages served lately, the newest last: rendered first
         self.builder.changes()
         self.rebuild(None)
+        gc.collect()
+        gc.freeze()     # the first pass's objects, most of them kept: later collections skip them (no pauses)
 
     def rebuild(self, changed: set[str] | None, defer: bool = False) -> bool:
         """One pass; on failure keep the last good pages and show the errors instead."""
@@ -93,11 +98,11 @@ class Preview:
         self.log(f"{what} in {report.seconds * 1000:.0f} ms")
         return True
 
-    def finish(self, budget: float | None = None) -> bool:
-        """Render and write what a deferred pass left (all, or for about `budget` seconds); True
-        when nothing is left."""
+    def finish(self, budget: float | None = None, files: bool = True) -> bool:
+        """Render and write what a deferred pass left (all, or for about `budget` seconds; the
+        data downloads only with `files`); True when nothing is left."""
         try:
-            return self.builder.finish(budget)
+            return self.builder.finish(budget, files)
         except Exception as error:      # never a traceback from the preview: show it as a failed pass
             self._failed_later(error)
             return True
@@ -182,6 +187,8 @@ class _ProjectWatcher(Watcher):
         self.preview = preview
         self.pending: set[str] = set()
         self.timer = None
+        self.stepping = None         # the next step of what the last pass left
+        self.saved = 0.0             # when the last pass started (monotonic)
 
     def start(self, callback) -> bool:   # livereload asks; True means "I watch by myself"
         ioloop.IOLoop.current().add_callback(self.keep_polling)
@@ -210,17 +217,26 @@ class _ProjectWatcher(Watcher):
 
     def flush(self) -> None:
         self.timer = None
+        self.saved = time.monotonic()
+        if self.stepping is not None:                   # the last pass's leftovers: this pass finds them again
+            ioloop.IOLoop.current().remove_timeout(self.stepping)
+            self.stepping = None
         changed, self.pending = self.pending, set()
         if self.preview.rebuild(changed, defer=True):
             LiveReloadHandler.reload_waiters(path="*")
-            ioloop.IOLoop.current().add_callback(self.step)     # the rest of the pass, after the reload
+            self.stepping = ioloop.IOLoop.current().call_later(RELOAD_SECONDS, self.step)
         else:
             LiveReloadHandler.reload_waiters(path="*")
 
     def step(self) -> None:
-        """One step of what the pass left; the next is queued behind the requests waiting."""
-        if not self.preview.finish(STEP_SECONDS):
-            ioloop.IOLoop.current().call_later(0.001, self.step)
+        """One step of what the pass left, the next queued behind the requests waiting: the
+        pages first, then — once saving has paused — the data downloads, which take longest."""
+        self.stepping = None
+        quiet = time.monotonic() - self.saved >= QUIET_SECONDS
+        if self.preview.finish(STEP_SECONDS, files=quiet):
+            return
+        wait = 0.001 if quiet or self.preview.builder.later else QUIET_SECONDS - (time.monotonic() - self.saved)
+        self.stepping = ioloop.IOLoop.current().call_later(max(wait, 0.001), self.step)
 
 
 def local_hosts(host: str, port: int) -> set[str] | None:

@@ -82,7 +82,8 @@ class RankingOf(Dep):
     assessment: str
 
     def fingerprint(self, view):
-        return digest([ranking_figures(r) for r in view.project.results.get(self.assessment, ())])
+        return digest([cached(r, lambda: digest(ranking_figures(r)), "_ranking")
+                       for r in view.project.results.get(self.assessment, ())])
 
     def inputs(self, view):
         return (view.project.results.get(self.assessment),)
@@ -125,7 +126,8 @@ class ColumnOf(Dep):
                        for r in view.column_objects(self.assessment) if self.key in r.scores])
 
     def inputs(self, view):
-        return (view.project.results.get(self.assessment), view.project.units)
+        key = self.key
+        return (view.project.units, *[scores.get(key) for scores in view.column_scores(self.assessment)])
 
 
 @dataclass(frozen=True)
@@ -178,13 +180,13 @@ def digest(*values) -> str:
     return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def cached(obj, compute) -> str:
+def cached(obj, compute, name: str = "_fingerprint") -> str:
     """A fingerprint kept on the object itself: values are never changed once scored, and an
-    unchanged file's objects are reused from one preview pass to the next."""
-    found = getattr(obj, "_fingerprint", None)
+    unchanged file's objects are reused from one preview pass to the next (ScoreMemo)."""
+    found = getattr(obj, name, None)
     if found is None:
         found = compute()
-        object.__setattr__(obj, "_fingerprint", found)
+        object.__setattr__(obj, name, found)
     return found
 
 
@@ -227,6 +229,7 @@ class View:
         self._carried = carry or {}            # dep → (inputs, fingerprint) of the previous pass
         self.carry: dict[Dep, tuple] = {}      # … and of this one, for the next
         self._columns: dict[str, list[EntityResult]] = {}
+        self._column_scores: dict[str, list[dict[str, IndicatorScore]]] = {}
         self.shown = newest_first(a for a in project.assessments.values() if drafts or not a.is_draft)
         self._results = {aid: {r.entity: r for r in ranked} for aid, ranked in project.results.items()}
         self._unit_order = {unit_id: n for n, unit_id in enumerate(project.units)}
@@ -315,6 +318,12 @@ class View:
             order = sorted(results, key=lambda e: (self._unit_order.get(e, 1 << 30), e))
             self._columns[assessment_id] = [results[entity] for entity in order]
         return self._columns[assessment_id]
+
+    def column_scores(self, assessment_id: str) -> list[dict[str, IndicatorScore]]:
+        """Without recording: each entity's scores, in the order of column_objects."""
+        if assessment_id not in self._column_scores:
+            self._column_scores[assessment_id] = [r.scores for r in self.column_objects(assessment_id)]
+        return self._column_scores[assessment_id]
 
     def entity_count(self, assessment: Assessment) -> int:
         self.read(AssessmentOf(assessment.id))
