@@ -529,6 +529,7 @@ def main() -> None:
     """Entry point: click's own errors exit 2; problems in the project exit 1; never a traceback."""
     try:
         cli(prog_name="scoresite", standalone_mode=False)
+        _leave_now()
     except click.exceptions.Abort:
         sys.exit(130)
     except click.ClickException as error:
@@ -550,6 +551,15 @@ def main() -> None:
             raise
         _fail(f"internal error: {type(error).__name__}: {error}\n    hint: this is a bug in scoresite; please "
               "report it with the command you ran (SCORESITE_DEBUG=1 shows the details)", 2)
+
+
+def _leave_now() -> None:
+    """End the process at once after a command that succeeded: a national build leaves a few
+    hundred megabytes of objects, and freeing them one by one at interpreter shutdown took 0.2 s.
+    Every command has closed its files, pools and servers by now; only the streams wait."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":   # pragma: no cover

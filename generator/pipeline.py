@@ -8,6 +8,8 @@ reads a file, planning and rendering never write."""
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from pathlib import Path
 
 from .load.project import Project, Sources, read_project
@@ -17,6 +19,22 @@ from .score.scoring import ScoreMemo, score_project
 def load_project(root: Path | None = None, sources: Sources | None = None, tree=None,
                  memo: ScoreMemo | None = None) -> Project:
     """Load and check the project (every problem at once, or ProjectError), then score it."""
-    project = read_project(root, sources, tree)
-    project.results = score_project(project, memo)
+    with collector_paused():
+        project = read_project(root, sources, tree)
+        project.results = score_project(project, memo)
     return project
+
+
+@contextmanager
+def collector_paused():
+    """Python's cycle collector off for a while. Loading and scoring (and reading the cache)
+    make hundreds of thousands of objects that live on and form no garbage cycles to speak of;
+    the collector would walk them again every few thousand allocations (reading a 1× cache
+    took 0.25 s without it, 0.55 s with it)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -166,3 +166,36 @@ def test_a_score_is_kept_only_when_every_field_is_the_same_object_or_the_same_te
         now = dataclasses.replace(before, **change)
         assert _kept(before, now) is now, change        # 2.0 is not 2.00; an equal indicator is not the same one
     assert _kept(None, before) is before
+
+
+class _Plant:
+    """A pickle that runs code when it is read: it makes a file."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (self.path,))
+
+
+def test_a_cache_this_user_did_not_write_is_never_read(example_copy, tmp_path):
+    """A project folder may arrive with a .scoresite-cache/ made to run code when it is read."""
+    import hashlib
+    import pickle
+
+    out = tmp_path / "site"
+    build(example_copy, BuildOptions(out))
+    cache = example_copy / ".scoresite-cache"
+    ran = tmp_path / "ran"
+    payload = pickle.dumps(_Plant(ran))
+    forged = hashlib.blake2b(payload, key=b"k" * 32, digest_size=32).digest() + payload   # another key
+    (cache / "load-v1.pickle").write_bytes(payload)                                        # no seal at all
+    (cache / "site-v1.pickle").write_bytes(forged)
+    for compiled in (cache / "templates").iterdir():
+        compiled.write_bytes(forged)
+    report = build(example_copy, BuildOptions(out))
+    assert not ran.exists()
+    assert report.rendered == report.pages + sum(1 for _ in (out / "assessments").rglob("print.css"))  # cold
+    build(example_copy, BuildOptions(tmp_path / "cold", cache=False))
+    assert tree(out) == tree(tmp_path / "cold")
+    assert build(example_copy, BuildOptions(out)).rendered == 0      # and its own cache is used again

@@ -27,7 +27,7 @@ def test_the_next_build_removes_what_a_killed_build_left(example_copy, tmp_path)
         (left / "assets").mkdir(parents=True)
         (left / marker).write_text("x")
     build(example_copy, BuildOptions(out))
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "example") == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "example") == [".site.spare", "site"]
 
 
 def test_a_swap_cut_between_its_renames_gets_the_previous_site_back(example_copy, tmp_path):
@@ -91,3 +91,63 @@ def test_a_killed_build_process_leaves_nothing_the_next_build_keeps(example_copy
     assert any(p.name.startswith(".site.building-") for p in tmp_path.iterdir())
     build(example_copy, BuildOptions(out))
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "example") == ["site"]
+
+
+# --- the spare: the replaced site, which the next build is written into --------------------------
+
+def _edit(root, old, new):
+    path = root / "content/assessments/2026-departments/finance.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_each_build_into_the_spare_equals_a_cold_build_and_never_touches_the_live_site(example_copy, tmp_path):
+    out, spare = tmp_path / "site", tmp_path / ".site.spare"
+    build(example_copy, BuildOptions(out))
+    unchanged = "rubrics/index.html"
+    first_inode = (out / unchanged).stat().st_ino
+    for n, (old, new) in enumerate([("{result: 85.5%}", "{result: 78%}"), ("{result: 78%}", "{result: 70%}"),
+                                    ("{result: 70%}", "{result: 85.5%}")]):
+        _edit(example_copy, old, new)
+        live = _tree(out)
+        build(example_copy, BuildOptions(out))
+        assert _tree(spare) == live                       # the site it replaced, not one byte changed
+        build(example_copy, BuildOptions(tmp_path / f"cold-{n}", cache=False))
+        assert _tree(out) == _tree(tmp_path / f"cold-{n}")
+    assert (out / unchanged).stat().st_ino == first_inode  # kept, never written again
+
+
+def test_nothing_put_into_the_spare_reaches_the_site(example_copy, tmp_path):
+    out, spare = tmp_path / "site", tmp_path / ".site.spare"
+    build(example_copy, BuildOptions(out))
+    build(example_copy, BuildOptions(out))
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the site")
+    page = spare / "rubrics/index.html"
+    page.unlink()
+    page.write_text("tampered")                                       # a different file at a kept page's path
+    (spare / "units/index.html").unlink()
+    (spare / "units/index.html").symlink_to(secret)                   # a link out at a page's path
+    (spare / "extra.html").write_text("not built")                    # a file no build wrote
+    (spare / "assessments/2026-city").rename(spare / "moved")         # a folder gone …
+    (spare / "assessments/2026-city").symlink_to(tmp_path, target_is_directory=True)   # … and a link instead
+    os.link(secret, spare / "assets/linked.txt")                      # a hard link to a file outside
+    build(example_copy, BuildOptions(out))
+    build(example_copy, BuildOptions(tmp_path / "cold", cache=False))
+    assert _tree(out) == _tree(tmp_path / "cold")
+    assert not any(p.is_symlink() for p in out.rglob("*"))
+    assert secret.read_text() == "not for the site" and sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.spare", "cold", "example", "secret.txt", "site"]
+
+
+def test_a_spare_that_is_a_link_or_not_scoresites_is_never_written_into(example_copy, tmp_path):
+    out, spare = tmp_path / "site", tmp_path / ".site.spare"
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "assets").mkdir(parents=True)
+    (elsewhere / MARKER).write_text("x")
+    (elsewhere / "keep.txt").write_text("mine")
+    spare.symlink_to(elsewhere, target_is_directory=True)
+    build(example_copy, BuildOptions(out))
+    build(example_copy, BuildOptions(out))
+    assert (elsewhere / "keep.txt").read_text() == "mine" and sorted(p.name for p in elsewhere.iterdir()) == [
+        MARKER, "assets", "keep.txt"]
+    assert spare.is_dir() and not spare.is_symlink() and (spare / MARKER).is_file()

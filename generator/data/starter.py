@@ -187,6 +187,7 @@ GITIGNORE = """# scoresite build output and caches
 site/
 .site.building-*/
 .site.old-*/
+.site.spare/
 .scoresite-cache/
 """
 

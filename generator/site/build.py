@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +25,7 @@ from ..load.schema import check_base_url
 from ..load.tree import DiskTree, inside_inputs
 from ..pipeline import load_project
 from ..score.scoring import ScoreMemo
-from .cache import CachedPage, SiteCache, keep_load, restore_load, theme_fingerprint
+from .cache import CachedPage, SiteCache, keep_load, needs_keeping, restore_load, theme_fingerprint
 from .files import site_files, write_files
 from .pages import PlanError, plan_site
 from .render import TemplateProblem, render_all, render_pages
@@ -75,6 +77,29 @@ class Pipeline:
         """Save what `restore` takes, for the next build."""
         keep_load(self.root, self.sources, self.memo)
 
+    def keep_meanwhile(self) -> Callable[[], None]:
+        """Start `keep` beside the rest of the build, in a forked copy of this process (pickling
+        a national project takes half a second of one core); the function returned waits for it.
+        Where there is no fork, or nothing to save, it is done (or skipped) now."""
+        if not hasattr(os, "fork") or not needs_keeping(self.root, self.sources, self.memo):
+            self.keep()
+            return lambda: None
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:                                  # the copy: save, and leave at once (no atexit, no flush)
+            try:
+                self.keep()
+            finally:
+                os._exit(0)
+
+        def wait() -> None:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        return wait
+
     def load(self) -> Project:
         """Load and score (stages 1 and 2); every problem at once, or ProjectError."""
         project = load_project(sources=self.sources, memo=self.memo)
@@ -124,6 +149,7 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     if options.cache:
         pipeline.restore()
     project = pipeline.load()
+    kept = pipeline.keep_meanwhile() if options.cache else (lambda: None)
     history = site_history(project, options)
     view = pipeline.view(project, history)
     plans = pipeline.plan(view)
@@ -140,7 +166,8 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
             writer.link(url, cache.out / url, entry.sha256)
             pages[url] = entry
             done += 1
-        for page in render_all(view, todo, options.workers):
+        env = make_environment(project.root, project.theme, project.site.language, cache=options.cache)
+        for page in render_all(view, todo, options.workers, env=env):
             sha = writer.write(page.plan.url, page.data)
             pages[page.plan.url] = CachedPage(page.plan, {dep: view.fingerprint(dep) for dep in page.deps}, sha)
             done += 1
@@ -151,9 +178,10 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     except BaseException:
         writer.abort()
         raise
+    finally:
+        kept()
     if cache:
         cache.save(fresh, pages, file_entries)
-        pipeline.keep()
     warnings = []
     if history and history.shallow:
         warnings.append("this is a shallow git clone: revision histories and rubric versions miss the early "

@@ -62,7 +62,7 @@ def write_files(writer: Writer, files: list[SiteFile], view: View, cache: "SiteC
     entries = {}
     for file in files:
         previous = cache.files.get(file.url) if cache else None
-        if file.key and previous and previous[0] == file.key and (cache.out / file.url).is_file():
+        if file.key and previous and previous[0] == file.key and cache.has(file.url):
             writer.link(file.url, cache.out / file.url, previous[1])
             entries[file.url] = previous
             continue

@@ -91,7 +91,7 @@ class Incremental:
         theme = theme_fingerprint(project)
         everything = changed is None or theme != self.theme
         if everything or self.env is None:
-            self.env = make_environment(project.root, project.theme, project.site.language)
+            self.env = make_environment(project.root, project.theme, project.site.language, cache=self.options.cache)
         todo = plans if everything else self._stale(view, plans)
         self.writer.new_pass()
         if everything:

@@ -8,6 +8,7 @@ any page type listing them."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -89,11 +90,13 @@ def render_all(view: View, plans: list[PagePlan], workers: int | None = None, en
     _WORKER.update(renderer=renderer, plans=rest)
     size = max(8, len(rest) // (workers * 8))
     chunks = [range(start, min(start + size, len(rest))) for start in range(0, len(rest), size)]
+    gc.freeze()         # what the workers inherit is never walked by their collectors (nor copied for it)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for pages in pool.imap(_render_chunk, chunks):
                 yield from pages
     finally:
+        gc.unfreeze()
         _WORKER.clear()
 
 

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from ..numbers import plain
 from ..load.theme import Theme, catalogue
+from .sealed import TemplateCache
 
 PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_THEME = PACKAGE / "themes" / "default"
@@ -97,8 +98,9 @@ class ThemeLoader(jinja2.BaseLoader):
         return sorted(self.templates)
 
 
-def make_environment(project_root: Path, theme: Theme | None, language: str) -> jinja2.Environment:
-    """Templates from the project's theme first, then the built-in default; `default:` names the latter."""
+def make_environment(project_root: Path, theme: Theme | None, language: str, cache: bool = False) -> jinja2.Environment:
+    """Templates from the project's theme first, then the built-in default; `default:` names the latter.
+    With `cache`, compiled templates are kept in the project's cache folder (sealed.TemplateCache)."""
     default_loader = jinja2.FileSystemLoader(DEFAULT_THEME / "templates")
     loaders = [ThemeLoader(project_root, theme.templates)] if theme and theme.templates else []
     # a project's own templates are code from the project folder: they run sandboxed, so that
@@ -109,6 +111,7 @@ def make_environment(project_root: Path, theme: Theme | None, language: str) -> 
                                     default_loader]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         auto_reload=False, keep_trailing_newline=True,
+        bytecode_cache=TemplateCache(project_root, sandboxed=bool(loaders)) if cache else None,
     )
     strings = {**catalogue(language), **(theme.strings if theme else {})}
     env.globals["t"] = Strings(strings, language)
