@@ -92,17 +92,20 @@ def result_rows(project: Project, assessment: Assessment, words: dict[str, str])
     """The values of CSV_COLUMNS, one row per entity × indicator, ranked (for every tabular export)."""
     rubric = project.rubric_of(assessment)
     sections = {s.key: s for s in rubric.walk_sections()}
+    paths = {key: words["csv_section_separator"].join(sections[k].title for k in indicator.section_keys)
+             for key, indicator in rubric.indicators.items()}
+    duties = {key: "、".join(project.units[u].label for u in indicator.units)
+              for key, indicator in rubric.indicators.items()}
     for result in project.results[assessment.id]:
         for key, score in result.scores.items():
             indicator, entry = score.indicator, score.entry
-            path = words["csv_section_separator"].join(sections[k].title for k in indicator.section_keys)
             yield (assessment.id, assessment.title, assessment.period, result.entity,
                    project.units[result.entity].name, result.rank,
                    words["csv_tied_yes"] if result.tied else "", result.total, result.base, result.bonus,
-                   result.adjustments_total, result.grade, key, path, indicator.text, indicator.points,
+                   result.adjustments_total, result.grade, key, paths[key], indicator.text, indicator.points,
                    score.points, score.computed, words[f"status_{score.status}"], score.explanation,
                    entry.override.reason if entry and entry.override else "",
-                   "、".join(project.units[u].label for u in indicator.units))
+                   duties[key])
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -116,17 +119,14 @@ def cell(text: str) -> str:
 
 def cells(values) -> list[str]:
     """One row of any tabular output: every text neutralised, numbers as the decimals they are."""
-    row = []
-    for value in values:
-        if value is None:
-            row.append("")
-        elif isinstance(value, Decimal):
-            row.append(plain(value))
-        elif isinstance(value, int):
-            row.append(str(value))
-        else:
-            row.append(cell(str(value)))
-    return row
+    return [_CELLS.get(type(value), _text)(value) for value in values]
+
+
+def _text(value) -> str:
+    return cell(str(value))
+
+
+_CELLS = {type(None): lambda value: "", Decimal: plain, int: str, str: cell}    # anything else: as text
 
 
 def to_json(value, indent: int = 1, level: int = 0) -> str:
