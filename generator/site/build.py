@@ -167,8 +167,8 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
             pages[url] = entry
             done += 1
         env = make_environment(project.root, project.theme, project.site.language, cache=options.cache)
-        for page in render_all(view, todo, options.workers, env=env):
-            sha = writer.write(page.plan.url, page.data)
+        for page in render_all(view, todo, options.workers, env=env, writer=writer):
+            sha = page.write(writer)
             pages[page.plan.url] = CachedPage(page.plan, {dep: view.fingerprint(dep) for dep in page.deps}, sha)
             done += 1
             if progress:

@@ -97,7 +97,7 @@ class Incremental:
         if everything:
             # the first pass, or a new theme: on every core, each page written as it comes (a
             # failure part way leaves self.theme as it was, so the next pass renders everything again)
-            for page in render_all(view, todo, self.options.workers, env=self.env):
+            for page in render_all(view, todo, self.options.workers, env=self.env, writer=self.writer):
                 self._keep(view, page)
             now, later = todo, []
         else:
@@ -157,7 +157,7 @@ class Incremental:
 
     def _keep(self, view: View, page) -> None:
         """Write one rendered page and remember what it read (not its bytes)."""
-        self.writer.write(page.plan.url, page.data)
+        page.write(self.writer)
         self.pages[page.plan.url] = CachedPage(page.plan, {d: view.fingerprint(d) for d in page.deps}, "")
 
     def _write_file(self, file: SiteFile, view: View, tree) -> None:

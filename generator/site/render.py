@@ -29,11 +29,21 @@ PARALLEL_FROM = 300                     # pages; below this a second process cos
 
 @dataclass(frozen=True)
 class Rendered:
-    """One page as rendered: its bytes and what it read."""
+    """One page as rendered: its bytes and what it read; or, when a worker process wrote it
+    already, no bytes but their SHA-256 and size (`Writer.record` counts it as written)."""
 
     plan: PagePlan
-    data: bytes
+    data: bytes | None
     deps: frozenset
+    sha: str = ""
+    size: int = 0
+
+    def write(self, writer) -> str:
+        """Write the page (or record what a worker wrote); its SHA-256."""
+        if self.data is None:
+            writer.record(self.plan.url, self.sha, self.size)
+            return self.sha
+        return writer.write(self.plan.url, self.data)
 
 
 class Renderer:
@@ -59,18 +69,28 @@ class Renderer:
         return Rendered(plan, html.encode("utf-8"), frozenset(reads))
 
 
-_WORKER: dict = {}        # what a forked worker inherits: the renderer (its view, its compiled templates) and the plans
+_WORKER: dict = {}        # what a forked worker inherits: the renderer (its view, its compiled templates),
+                          # the plans and the writer
 
 
 def _render_chunk(indices: range) -> list[Rendered]:
-    renderer = _WORKER["renderer"]
-    return [renderer.render(_WORKER["plans"][i]) for i in indices]
+    renderer, writer = _WORKER["renderer"], _WORKER["writer"]
+    pages = [renderer.render(_WORKER["plans"][i]) for i in indices]
+    if writer is None:
+        return pages
+    # the worker writes its pages itself: the bytes never cross to the main process, and a
+    # national site's 70,000 files are written on every core, not one after the other there
+    return [Rendered(page.plan, None, page.deps, writer.write(page.plan.url, page.data), len(page.data))
+            for page in pages]
 
 
-def render_all(view: View, plans: list[PagePlan], workers: int | None = None, env=None) -> Iterator[Rendered]:
+def render_all(view: View, plans: list[PagePlan], workers: int | None = None, env=None,
+               writer=None) -> Iterator[Rendered]:
     """Every plan rendered, on several processes (fork) for a large site. `env`, a Jinja
-    environment kept from an earlier pass (its templates compiled), is reused. The order of
-    the pages is not the plans': with workers, the first page of each template comes first."""
+    environment kept from an earlier pass (its templates compiled), is reused. With `writer`,
+    workers write their pages themselves (`Rendered.write` then records them); the caller
+    still writes what comes with its bytes. The order of the pages is not the plans': with
+    workers, the first page of each template comes first."""
     if workers is None:
         workers = os.cpu_count() or 1
     renderer = Renderer(view, env)
@@ -87,7 +107,7 @@ def render_all(view: View, plans: list[PagePlan], workers: int | None = None, en
     done = set(firsts.values())
     rest = [plan for index, plan in enumerate(plans) if index not in done]
     _WORKER.clear()
-    _WORKER.update(renderer=renderer, plans=rest)
+    _WORKER.update(renderer=renderer, plans=rest, writer=writer)
     size = max(8, len(rest) // (workers * 8))
     chunks = [range(start, min(start + size, len(rest))) for start in range(0, len(rest), size)]
     gc.freeze()         # what the workers inherit is never walked by their collectors (nor copied for it)

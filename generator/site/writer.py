@@ -139,6 +139,13 @@ class Writer:
         self.hashes[url] = sha
         return sha
 
+    def record(self, url: str, sha: str, size: int) -> None:
+        """Count as written a file that a worker process forked from this writer wrote."""
+        if url in self.written:
+            raise WriteError(f"two pages want the same path {url!r}")
+        self.written[url] = size
+        self.hashes[url] = sha
+
     def link(self, url: str, source: Path, sha: str) -> None:
         """Take a file unchanged from the previous build (a hard link, or a copy where links fail)."""
         path = self.target(url)
