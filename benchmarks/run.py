@@ -82,7 +82,8 @@ LOAD: list[float] = []               # the 1-minute load average before each mea
 
 
 def measured(args: list[str], cwd: Path = REPO) -> Run:
-    """Run a command to its end; its wall time and peak resident memory (its own, via wait4)."""
+    """Run a command to its end; its wall time and peak resident memory (via wait4: the largest
+    of its own and its waited-for descendants', e.g. render workers)."""
     LOAD.append(os.getloadavg()[0])
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()

@@ -169,7 +169,7 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
         env = make_environment(project.root, project.theme, project.site.language, cache=options.cache)
         for page in render_all(view, todo, options.workers, env=env, writer=writer):
             sha = page.write(writer)
-            pages[page.plan.url] = CachedPage(page.plan, {dep: view.fingerprint(dep) for dep in page.deps}, sha)
+            pages[page.plan.url] = CachedPage(page.plan, view.fingerprints(page.deps), sha)
             done += 1
             if progress:
                 progress(done, total)

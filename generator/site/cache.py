@@ -70,9 +70,8 @@ def keep_load(root: Path, sources: Sources, memo: ScoreMemo) -> None:
     if not needs_keeping(root, sources, memo):
         return
     try:
-        write_sealed(folder / LOAD_CACHE, pickle.dumps(
-            {"code": _package_fingerprint(), "memo": sources.persistent(), "scores": memo},
-            protocol=pickle.HIGHEST_PROTOCOL))
+        saved = {"code": _package_fingerprint(), "memo": sources.persistent(), "scores": memo}
+        write_sealed(folder / LOAD_CACHE, lambda stream: pickle.dump(saved, stream, protocol=pickle.HIGHEST_PROTOCOL))
     except (OSError, pickle.PicklingError, RecursionError):
         pass                                     # a cache is a convenience: never a failed build
 
@@ -120,8 +119,8 @@ class SiteCache:
 
     def save(self, theme: str, pages: dict, files: dict) -> None:
         try:
-            write_sealed(self.path, pickle.dumps({"out": str(self.out), "theme": theme, "pages": pages,
-                                                  "files": files}, protocol=pickle.HIGHEST_PROTOCOL))
+            saved = {"out": str(self.out), "theme": theme, "pages": pages, "files": files}
+            write_sealed(self.path, lambda stream: pickle.dump(saved, stream, protocol=pickle.HIGHEST_PROTOCOL))
         except (OSError, pickle.PicklingError, RecursionError):
             pass                                     # a cache is a convenience: never a failed build
 

@@ -158,7 +158,7 @@ class Incremental:
     def _keep(self, view: View, page) -> None:
         """Write one rendered page and remember what it read (not its bytes)."""
         page.write(self.writer)
-        self.pages[page.plan.url] = CachedPage(page.plan, {d: view.fingerprint(d) for d in page.deps}, "")
+        self.pages[page.plan.url] = CachedPage(page.plan, view.fingerprints(page.deps), "")
 
     def _write_file(self, file: SiteFile, view: View, tree) -> None:
         write_files(self.writer, [file], view, None, tree)

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 import jinja2
 
@@ -41,11 +42,6 @@ def _key() -> bytes | None:
         return None
 
 
-def _seal(payload: bytes) -> bytes:
-    key = _key()
-    return hashlib.blake2b(payload, key=key, digest_size=SEAL).digest() + payload if key else b""
-
-
 def read_sealed(path: Path) -> bytes | None:
     """A cache file's contents, if this user's scoresite wrote it; else None."""
     key = _key()
@@ -55,20 +51,33 @@ def read_sealed(path: Path) -> bytes | None:
         data = path.read_bytes()
     except OSError:
         return None
-    payload = data[SEAL:]
+    payload = memoryview(data)[SEAL:]             # (not a copy: a national load cache is 100 MB)
     seal = hashlib.blake2b(payload, key=key, digest_size=SEAL).digest()
     return payload if len(data) > SEAL and hmac.compare_digest(seal, data[:SEAL]) else None
 
 
-def write_sealed(path: Path, payload: bytes) -> None:
-    """Write a cache file whole (swapped into place), sealed; nothing when no key can be kept."""
-    sealed = _seal(payload)
-    if not sealed:
+def write_sealed(path: Path, payload: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write a cache file whole (swapped into place), sealed; nothing when no key can be kept.
+    `payload` may be a function that writes it to a stream (pickle.dump), so that it is never
+    held in memory whole."""
+    key = _key()
+    if key is None:
         return
     folder(path.parent)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_bytes(sealed)
+        with open(temporary, "w+b") as stream:
+            stream.write(bytes(SEAL))
+            if callable(payload):
+                payload(stream)
+            else:
+                stream.write(payload)
+            stream.seek(SEAL)
+            hasher = hashlib.blake2b(key=key, digest_size=SEAL)
+            while chunk := stream.read(1 << 20):
+                hasher.update(chunk)
+            stream.seek(0)
+            stream.write(hasher.digest())
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -84,11 +93,11 @@ class TemplateCache(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         payload = read_sealed(self.folder / bucket.key)
         if payload is not None:
-            bucket.bytecode_from_string(payload)
+            bucket.bytecode_from_string(bytes(payload))
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
-            write_sealed(self.folder / bucket.key, bucket.bytecode_to_string())
+            write_sealed(self.folder / bucket.key, bucket.write_bytecode)
         except OSError:
             pass                                  # a cache is a convenience: never a failed build
 

@@ -46,7 +46,7 @@ OPEN_PAGES = 8           # the pages served lately that a pass renders before th
 STEP_SECONDS = 0.03      # what a pass left is done in steps this long, with requests served between,
 RELOAD_SECONDS = 0.1     # starting this long after the reload, so the reloading browser is answered first;
 QUIET_SECONDS = 1.0      # the data downloads (the longest steps) once no save has come for this long
-DEBOUNCE_SECONDS = 0.03  # a burst of saves closer together than this is one rebuild
+DEBOUNCE_SECONDS = 0.05  # a burst of saves closer together than this is one rebuild
 
 Log = Callable[[str], None]
 

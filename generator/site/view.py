@@ -226,6 +226,7 @@ class View:
         self.history = history
         self._reads: set[Dep] | None = None
         self._fingerprints: dict[Dep, str] = {}
+        self._canon: dict[Dep, Dep] = {}
         self._carried = carry or {}            # dep → (inputs, fingerprint) of the previous pass
         self.carry: dict[Dep, tuple] = {}      # … and of this one, for the next
         self._columns: dict[str, list[EntityResult]] = {}
@@ -275,6 +276,13 @@ class View:
                 self.carry[dep] = (inputs, found)
             self._fingerprints[dep] = found
         return found
+
+    def fingerprints(self, deps) -> dict:
+        """{dependency: fingerprint} for one page, each dependency the one object every page
+        shares (pages rendered by workers arrive with copies of their own: 70,000 pages at
+        national scale held 700,000 of them)."""
+        canon = self._canon
+        return {canon.setdefault(dep, dep): self.fingerprint(dep) for dep in deps}
 
     # what pages read ----------------------------------------------------------------------
 
