@@ -115,11 +115,12 @@ class Pipeline:
         """Plan every page (stage 3): small values, each naming its template and builder."""
         return plan_site(view)
 
-    def view(self, project: Project, history: History | None, carry: dict | None = None) -> View:
+    def view(self, project: Project, history: History | None, carry: dict | None = None,
+             canon: dict | None = None) -> View:
         """What the pages may read; `carry`, a previous view's fingerprints, is reused where the
-        objects they digest are the very same."""
+        objects they digest are the very same; `canon` keeps one object per dependency."""
         today = self.options.today or source_date(history) or dt.date.today()
-        return View(project, self.options.drafts, today, history, carry)
+        return View(project, self.options.drafts, today, history, carry, canon)
 
 
 def site_history(project: Project, options: BuildOptions) -> History | None:

@@ -78,13 +78,14 @@ def plan_site(view: View) -> list[PagePlan]:
                                   (aid, result.entity), draft))
             plans.append(PagePlan(urls.print_stylesheet(aid, result.entity), "print.css", "print_stylesheet",
                                   (aid, result.entity), draft))
+    drafts = [a for a in view.shown if a.is_draft]       # (a national site shows 1,000 assessments)
     for rubric in project.rubrics.values():
-        drafts_of = any(a.is_draft for a in view.shown if a.rubric == rubric.id)
+        drafts_of = any(a.rubric == rubric.id for a in drafts)
         plans.append(PagePlan(urls.rubric(rubric.id), "rubric.html", "method", (rubric.id,), drafts_of))
         plans.extend(PagePlan(urls.indicator(rubric.id, key), "indicator.html", "indicator", (rubric.id, key), drafts_of)
                      for key in rubric.indicators)
     for unit in project.units.values():
-        plans.append(PagePlan(urls.unit(unit.id), "unit.html", "unit", (unit.id,), _unit_draft(view, unit)))
+        plans.append(PagePlan(urls.unit(unit.id), "unit.html", "unit", (unit.id,), _unit_draft(view, unit, drafts)))
     plans.extend(PagePlan(urls.page(page.slug), "page.html", "page", (page.slug,), page.draft)
                  for page in project.pages.values() if view.drafts or not page.draft)
     plans.append(PagePlan(urls.NOT_FOUND, "404.html", "not_found"))
@@ -92,11 +93,14 @@ def plan_site(view: View) -> list[PagePlan]:
     return plans
 
 
-def _unit_draft(view: View, unit: Unit) -> bool:
-    """A unit page shows draft data when a draft assessment is among its duties or its own results."""
+def _unit_draft(view: View, unit: Unit, drafts: list) -> bool:
+    """A unit page shows draft data when a draft assessment (among `drafts`, those shown) is
+    among its duties or its own results."""
+    if not drafts:
+        return False
     answerable = (unit.id, *(g.id for g in view.groups_of.get(unit.id, ())))
     rubrics = {rid for who in answerable for rid in view._duties.get(who, {})}
-    return any(a.is_draft and (a.rubric in rubrics or unit.id in a.sheets) for a in view.shown)
+    return any(a.rubric in rubrics or unit.id in a.sheets for a in drafts)
 
 
 def served_root(base_url: str) -> str:

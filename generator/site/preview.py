@@ -62,6 +62,7 @@ class Incremental:
         self.history_read = False
         self.env = None                           # the Jinja environment, kept while the theme is the same
         self.carry: dict = {}                     # the last good pass's fingerprints (View.carry)
+        self.canon: dict = {}                     # one object per dependency, for every pass (View.fingerprints)
         self.later: dict[str, PagePlan] = {}      # pages a deferred pass left for finish()
         self.later_files: dict[str, SiteFile] = {}
         self._later: tuple | None = None          # (view, renderer, tree) they are made with
@@ -86,7 +87,9 @@ class Incremental:
         self.later, self.later_files, self._later = {}, {}, None    # still stale on disk: found again below
         project = self.pipeline.load()
         self._update_history(project, changed is None)
-        view = self.pipeline.view(project, self.history, self.carry)
+        if changed is None:
+            self.canon = {}                      # (it only grows between full passes)
+        view = self.pipeline.view(project, self.history, self.carry, self.canon)
         plans = self.pipeline.plan(view)
         theme = theme_fingerprint(project)
         everything = changed is None or theme != self.theme
@@ -167,11 +170,16 @@ class Incremental:
     def _stale(self, view: View, plans: list[PagePlan]) -> list[PagePlan]:
         """The plans whose page on disk read something that changed since (by fingerprint; the
         view computes each dependency's once, however many pages read it)."""
-        todo = []
+        todo, pages, fingerprint = [], self.pages, view.fingerprint
         for plan in plans:
-            entry = self.pages.get(plan.url)
-            if entry is None or entry.plan != plan or any(view.fingerprint(d) != f for d, f in entry.fingerprints.items()):
+            entry = pages.get(plan.url)
+            if entry is None or entry.plan != plan:
                 todo.append(plan)
+                continue
+            for dep, before in entry.fingerprints.items():
+                if fingerprint(dep) != before:
+                    todo.append(plan)
+                    break
         return todo
 
     def _update_history(self, project: Project, first: bool) -> None:

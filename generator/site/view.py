@@ -30,8 +30,30 @@ from ..model import Assessment, EntityResult, Indicator, IndicatorScore, Rubric,
 
 # --- dependencies: one small frozen type per kind of value a page can read -------------------
 
+def dependency(cls):
+    """A Dep subclass as a frozen dataclass whose hash is worked out once per object (a national
+    preview looks up 400,000 dependencies a pass)."""
+    cls = dataclass(frozen=True)(cls)
+    by_fields = cls.__hash__
+
+    def __hash__(self):
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = by_fields(self)
+            object.__setattr__(self, "_hash", found)
+        return found
+    cls.__hash__ = __hash__
+    return cls
+
+
 class Dep:
-    """A value a page read. Subclasses are frozen dataclasses; `fingerprint` digests the value."""
+    """A value a page read. Subclasses are frozen dataclasses (`@dependency`); `fingerprint`
+    digests the value."""
+
+    def __getstate__(self):                 # the hash kept on the object is this process's alone
+        state = dict(self.__dict__)
+        state.pop("_hash", None)
+        return state
 
     def fingerprint(self, view: "View") -> str:
         raise NotImplementedError
@@ -42,7 +64,7 @@ class Dep:
         return None
 
 
-@dataclass(frozen=True)
+@dependency
 class Shared(Dep):
     """What every page shows: the site settings, the units' names, the navigation, the footer's
     provenance and the build's date."""
@@ -54,7 +76,7 @@ class Shared(Dep):
         return digest(project.site, sorted(project.units.items()), navigation, source, view.drafts)
 
 
-@dataclass(frozen=True)
+@dependency
 class AssessmentList(Dep):
     """Which assessments are shown, in which order, and how many entities each has."""
 
@@ -63,7 +85,7 @@ class AssessmentList(Dep):
                         len(view.project.results[a.id])) for a in view.shown])
 
 
-@dataclass(frozen=True)
+@dependency
 class AssessmentOf(Dep):
     assessment: str
 
@@ -75,7 +97,7 @@ class AssessmentOf(Dep):
                       view.notice_state(a), len(view.project.results[a.id]))
 
 
-@dataclass(frozen=True)
+@dependency
 class RankingOf(Dep):
     """Every entity's place in one assessment: totals, ranks, ties, grades and section points."""
 
@@ -89,7 +111,7 @@ class RankingOf(Dep):
         return (view.project.results.get(self.assessment),)
 
 
-@dataclass(frozen=True)
+@dependency
 class TiesIn(Dep):
     """Whether any rank in one assessment is shared (a scorecard then explains competition ranks)."""
 
@@ -102,7 +124,7 @@ class TiesIn(Dep):
         return (view.project.results.get(self.assessment),)
 
 
-@dataclass(frozen=True)
+@dependency
 class ResultOf(Dep):
     """Everything a scorecard shows of one entity's result."""
 
@@ -113,7 +135,7 @@ class ResultOf(Dep):
         return result_fingerprint(view.result_object(self.assessment, self.entity))
 
 
-@dataclass(frozen=True)
+@dependency
 class ColumnOf(Dep):
     """Every entity's score on one indicator of one assessment, in the order of units.yaml: not
     their ranks, so a rank that moves does not touch pages that show one indicator across entities."""
@@ -130,7 +152,7 @@ class ColumnOf(Dep):
         return (view.project.units, *[scores.get(key) for scores in view.column_scores(self.assessment)])
 
 
-@dataclass(frozen=True)
+@dependency
 class RubricOf(Dep):
     rubric: str
 
@@ -139,13 +161,13 @@ class RubricOf(Dep):
         return cached(rubric, lambda: digest(rubric)) if rubric else "-"
 
 
-@dataclass(frozen=True)
+@dependency
 class RubricList(Dep):
     def fingerprint(self, view):
         return digest([(r.id, r.title, r.points, len(r.indicators)) for r in view.project.rubrics.values()])
 
 
-@dataclass(frozen=True)
+@dependency
 class PageOf(Dep):
     slug: str
 
@@ -153,7 +175,7 @@ class PageOf(Dep):
         return digest(view.project.pages.get(self.slug))
 
 
-@dataclass(frozen=True)
+@dependency
 class HistoryOf(Dep):
     """One file's revisions, and whether it has uncommitted changes."""
 
@@ -166,7 +188,7 @@ class HistoryOf(Dep):
         return digest(history.of(self.path), self.path in history.dirty, history.last_change.get(self.path))
 
 
-@dataclass(frozen=True)
+@dependency
 class WholeHistory(Dep):
     def fingerprint(self, view):
         history = view.history
@@ -219,14 +241,14 @@ class View:
     """The project as one build shows it, handing out values and recording who read what."""
 
     def __init__(self, project: Project, drafts: bool, today: dt.date, history: History | None = None,
-                 carry: dict | None = None):
+                 carry: dict | None = None, canon: dict | None = None):
         self.project = project
         self.drafts = drafts
         self.today = today
         self.history = history
         self._reads: set[Dep] | None = None
         self._fingerprints: dict[Dep, str] = {}
-        self._canon: dict[Dep, Dep] = {}
+        self._canon: dict[Dep, Dep] = canon if canon is not None else {}   # kept by a preview between passes
         self._carried = carry or {}            # dep → (inputs, fingerprint) of the previous pass
         self.carry: dict[Dep, tuple] = {}      # … and of this one, for the next
         self._columns: dict[str, list[EntityResult]] = {}
