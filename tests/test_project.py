@@ -287,3 +287,13 @@ def test_a_blank_entry_still_needs_a_known_key(project_dir):
     root = project_dir({"content/assessments/2026/shuozhou.yaml": "entity: shuozhou\nscores:\n  9.9:\n"})
     assert errors_of(root) == ["content/assessments/2026/shuozhou.yaml:3:3: expected an indicator key of rubric "
                                "'mini', got '9.9'\n    hint: known indicator keys: 1.1, 1.2, 1.3"]
+
+
+def test_a_folder_lists_exactly_the_names_below_it():
+    from generator.load.tree import below
+    names = sorted(["content/a-b/x.yaml", "content/a/x.yaml", "content/a/y/z.yaml", "content/ab/x.yaml",
+                    "content/a.yaml", "content/b/x.yaml", "contents/a/x.yaml"])
+    assert below(names, "content/a") == ["content/a/x.yaml", "content/a/y/z.yaml"]
+    assert below(names, "content/a/") == ["content/a/x.yaml", "content/a/y/z.yaml"]
+    assert below(names, "content") == [n for n in names if n.startswith("content/")]
+    assert below(names, "content/c") == []
