@@ -215,6 +215,8 @@ class Writer:
             if spare.exists() or spare.is_symlink():
                 _remove(spare)
             old.rename(spare)
+            (spare / ".gitignore").unlink(missing_ok=True)
+            (spare / ".gitignore").write_text("*\n")   # never in `git status`; not written, so dropped when adopted
         except OSError:
             shutil.rmtree(old, ignore_errors=True)
 
