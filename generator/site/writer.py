@@ -62,16 +62,26 @@ class Writer:
         self.stage = self.out.with_name(f".{self.out.name}.building-{os.getpid()}")
         if self.stage.exists():
             shutil.rmtree(self.stage)
-        spare = spare_of(self.out)
-        if spare.is_dir() and not spare.is_symlink() and (spare / MARKER).is_file():
-            spare.rename(self.stage)
-            (self.stage / STAGING).write_text("a build in progress; removed by the next build if left behind\n")
+        adopted = self._take_spare()
+        if not adopted:
+            self.stage.mkdir(parents=True)
+        (self.stage / STAGING).write_text("a build in progress; removed by the next build if left behind\n")
+        if adopted:
             self._adopt()
-        else:
+
+    def _take_spare(self) -> bool:
+        """Make the spare the staging folder (True), or remove whatever is at its name (False).
+        Another build may take it at the same moment: then this one starts from nothing."""
+        spare = spare_of(self.out)
+        try:
+            if spare.is_dir() and not spare.is_symlink() and (spare / MARKER).is_file():
+                spare.rename(self.stage)
+                return True
             if spare.exists() or spare.is_symlink():
                 _remove(spare)
-            self.stage.mkdir(parents=True)
-            (self.stage / STAGING).write_text("a build in progress; removed by the next build if left behind\n")
+        except OSError:
+            pass
+        return False
 
     def _adopt(self) -> None:
         """Take stock of the spare: its files and folders; links and anything else removed."""
