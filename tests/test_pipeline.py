@@ -199,3 +199,26 @@ def test_a_cache_this_user_did_not_write_is_never_read(example_copy, tmp_path):
     build(example_copy, BuildOptions(tmp_path / "cold", cache=False))
     assert tree(out) == tree(tmp_path / "cold")
     assert build(example_copy, BuildOptions(out)).rendered == 0      # and its own cache is used again
+
+
+def test_cache_files_are_read_only_as_regular_files_under_their_own_names(example_copy, tmp_path):
+    import os
+    import shutil
+
+    out = tmp_path / "site"
+    build(example_copy, BuildOptions(out))
+    cache = example_copy / ".scoresite-cache"
+    sealed_elsewhere = tmp_path / "load-v1.pickle"
+    shutil.copy(cache / "load-v1.pickle", sealed_elsewhere)
+    (cache / "load-v1.pickle").unlink()
+    shutil.copy(cache / "site-v1.pickle", cache / "load-v1.pickle")        # sealed, but for another name
+    (cache / "site-v1.pickle").unlink()
+    os.mkfifo(cache / "site-v1.pickle")                                    # would hang a reader
+    for compiled in (cache / "templates").iterdir():
+        compiled.unlink()
+        compiled.symlink_to(sealed_elsewhere)                              # a link to a sealed file
+    report = build(example_copy, BuildOptions(out))
+    assert report.rendered == report.pages + sum(1 for _ in (out / "assessments").rglob("print.css"))
+    build(example_copy, BuildOptions(tmp_path / "cold", cache=False))
+    assert tree(out) == tree(tmp_path / "cold")
+    assert build(example_copy, BuildOptions(out)).rendered == 0

@@ -297,3 +297,4 @@ def test_a_folder_lists_exactly_the_names_below_it():
     assert below(names, "content/a/") == ["content/a/x.yaml", "content/a/y/z.yaml"]
     assert below(names, "content") == [n for n in names if n.startswith("content/")]
     assert below(names, "content/c") == []
+    assert below(sorted(names + ["content/a/\U0010ffffx.yaml"]), "content/a")[-1] == "content/a/\U0010ffffx.yaml"

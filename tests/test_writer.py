@@ -151,4 +151,35 @@ def test_a_spare_that_is_a_link_or_not_scoresites_is_never_written_into(example_
     build(example_copy, BuildOptions(out))
     assert (elsewhere / "keep.txt").read_text() == "mine" and sorted(p.name for p in elsewhere.iterdir()) == [
         MARKER, "assets", "keep.txt"]
-    assert spare.is_dir() and not spare.is_symlink() and (spare / MARKER).is_file()
+    assert spare.is_symlink()                        # not scoresite's: left as it was
+    build(example_copy, BuildOptions(tmp_path / "cold", cache=False))
+    assert _tree(out) == _tree(tmp_path / "cold")
+
+
+def test_nothing_at_the_spares_own_names_is_written_through(example_copy, tmp_path, monkeypatch):
+    """Links and hard links where the writer puts its own marker files, a folder where a page
+    goes, a file where a folder goes: the site is still exactly a cold build, nothing outside
+    is touched."""
+    out, spare = tmp_path / "site", tmp_path / ".site.spare"
+    build(example_copy, BuildOptions(out))
+    build(example_copy, BuildOptions(out))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    (spare / STAGING).symlink_to(victim)
+    os.link(victim, spare / "linked-marker")
+    (spare / MARKER).unlink()
+    os.link(victim, spare / MARKER)
+    (spare / "changes/index.html").unlink()
+    (spare / "changes/index.html").mkdir()
+    (spare / "changes/index.html/junk").write_text("x")
+    for unit in ("units/fgw", "units/science"):
+        for inner in sorted((spare / unit).rglob("*"), reverse=True):
+            inner.unlink() if inner.is_file() else inner.rmdir()
+        (spare / unit).rmdir()
+        (spare / unit).write_text("a file where a folder goes")
+    (example_copy / ".scoresite-cache/site-v1.pickle").unlink()         # every page rendered again,
+    monkeypatch.setattr("generator.site.render.PARALLEL_FROM", 1)       # by worker processes
+    build(example_copy, BuildOptions(out, workers=2))
+    build(example_copy, BuildOptions(tmp_path / "cold", cache=False))
+    assert _tree(out) == _tree(tmp_path / "cold")
+    assert victim.read_text() == "mine"

@@ -53,7 +53,7 @@ def below(names: list[str], folder: str) -> list[str]:
     """The names below `folder/` in a sorted list, where they stand next to each other (a
     national project asks this of 30,000 names for each of its 1,000 folders)."""
     start = folder.rstrip("/") + "/"
-    return names[bisect.bisect_left(names, start):bisect.bisect_left(names, start + "\U0010ffff")]
+    return names[bisect.bisect_left(names, start):bisect.bisect_left(names, folder.rstrip("/") + "0")]   # "0" follows "/"
 
 
 class DiskTree:

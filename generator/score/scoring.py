@@ -322,6 +322,9 @@ class ScoreMemo:
                                        total=lambda sheet, scores: self._total(assessment_id, rubric, sheet, scores))
             hit = (inputs, [_kept(before.get(r.entity), r) for r in results])
             self.assessments[assessment_id] = hit
+            entities = {sheet.entity for sheet in sheets}
+            for gone in [key for key in self.totals if key[0] == assessment_id and key[1] not in entities]:
+                del self.totals[gone]                   # an entity no longer in the assessment
             self.changed = True
         return hit[1]
 

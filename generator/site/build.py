@@ -150,7 +150,6 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     if options.cache:
         pipeline.restore()
     project = pipeline.load()
-    kept = pipeline.keep_meanwhile() if options.cache else (lambda: None)
     history = site_history(project, options)
     view = pipeline.view(project, history)
     plans = pipeline.plan(view)
@@ -161,6 +160,7 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     writer = Writer(options.out)
     total = len(plans) + len(files)
     done = 0
+    kept = pipeline.keep_meanwhile() if options.cache else (lambda: None)      # waited for below, always
     try:
         pages = {}
         for url, entry in reused.items():

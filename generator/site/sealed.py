@@ -10,6 +10,8 @@ import functools
 import hashlib
 import hmac
 import os
+import stat
+import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -18,69 +20,105 @@ import jinja2
 CACHE_DIR = ".scoresite-cache"
 
 
-SEAL = 32     # bytes of keyed BLAKE2b in front of every cache file
+SEAL = 32                 # bytes of keyed BLAKE2b in front of every cache file
+LARGEST = 4 << 30         # a cache file larger than this is not read
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @functools.lru_cache(maxsize=1)
 def _key() -> bytes | None:
-    """The user's secret for sealing cache files; None (no cache at all) where it cannot be kept."""
+    """The user's secret for sealing cache files; None (no cache at all) where it cannot be kept
+    safe: a key file another user owns or could read is not used."""
     home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scoresite"
     path = home / "cache-key"
     try:
-        if not path.is_file():
-            home.mkdir(parents=True, exist_ok=True)
-            temporary = home / f"cache-key.{os.getpid()}.tmp"
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if not os.path.lexists(path):
+            home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            temporary = home / f"cache-key.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
             with os.fdopen(descriptor, "wb") as stream:
                 stream.write(os.urandom(32))
-            if not path.is_file():                # another build may have made one meanwhile: keep that
-                os.replace(temporary, path)
-            temporary.unlink(missing_ok=True)
-        key = path.read_bytes()
+            try:
+                os.link(temporary, path)          # never replaces a key another build made meanwhile
+            except FileExistsError:
+                pass
+            finally:
+                temporary.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_RDONLY | NOFOLLOW)
+        with os.fdopen(descriptor, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077 or (
+                    hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                return None
+            key = stream.read(33)
         return key if len(key) == 32 else None
     except (OSError, RuntimeError):               # RuntimeError: no home folder to be found
         return None
 
 
-def read_sealed(path: Path) -> bytes | None:
-    """A cache file's contents, if this user's scoresite wrote it; else None."""
+def _hasher(key: bytes, path: Path):
+    """The seal covers where the file is too (its folder and name), so that no sealed file
+    stands in for another (say, a template compiled outside the sandbox for one inside)."""
+    hasher = hashlib.blake2b(key=key, digest_size=SEAL)
+    hasher.update(f"{path.parent.name}/{path.name}\0".encode("utf-8", "surrogateescape"))
+    return hasher
+
+
+def read_sealed(path: Path) -> memoryview | None:
+    """A cache file's contents, if this user's scoresite wrote it there; else None. Only a
+    regular file is read (never through a link, never a pipe or a device)."""
     key = _key()
     if key is None:
         return None
     try:
-        data = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or not SEAL < info.st_size <= LARGEST:
+                return None
+            data = stream.read(LARGEST + 1)
     except OSError:
         return None
     payload = memoryview(data)[SEAL:]             # (not a copy: a national load cache is 100 MB)
-    seal = hashlib.blake2b(payload, key=key, digest_size=SEAL).digest()
-    return payload if len(data) > SEAL and hmac.compare_digest(seal, data[:SEAL]) else None
+    hasher = _hasher(key, path)
+    hasher.update(payload)
+    return payload if len(data) > SEAL and hmac.compare_digest(hasher.digest(), data[:SEAL]) else None
+
+
+class _Sealing:
+    """A stream that hashes what is written through it."""
+
+    def __init__(self, stream, hasher):
+        self.stream, self.hasher = stream, hasher
+
+    def write(self, data) -> int:
+        self.hasher.update(data)
+        return self.stream.write(data)
 
 
 def write_sealed(path: Path, payload: bytes | Callable[[BinaryIO], None]) -> None:
-    """Write a cache file whole (swapped into place), sealed; nothing when no key can be kept.
-    `payload` may be a function that writes it to a stream (pickle.dump), so that it is never
-    held in memory whole."""
+    """Write a cache file whole (a new file, swapped into place), sealed as it is written;
+    nothing when no key can be kept. `payload` may be a function that writes it to a stream
+    (pickle.dump), so that it is never held in memory whole."""
     key = _key()
     if key is None:
         return
     folder(path.parent)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    descriptor, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with open(temporary, "w+b") as stream:
+        with os.fdopen(descriptor, "wb") as stream:
             stream.write(bytes(SEAL))
+            sealing = _Sealing(stream, _hasher(key, path))
             if callable(payload):
-                payload(stream)
+                payload(sealing)
             else:
-                stream.write(payload)
-            stream.seek(SEAL)
-            hasher = hashlib.blake2b(key=key, digest_size=SEAL)
-            while chunk := stream.read(1 << 20):
-                hasher.update(chunk)
+                sealing.write(payload)
             stream.seek(0)
-            stream.write(hasher.digest())
-        os.replace(temporary, path)
+            stream.write(sealing.hasher.digest())
+        os.replace(name, path)
     finally:
-        temporary.unlink(missing_ok=True)
+        if os.path.lexists(name):
+            os.unlink(name)
 
 
 class TemplateCache(jinja2.BytecodeCache):
@@ -103,8 +141,14 @@ class TemplateCache(jinja2.BytecodeCache):
 
 
 def folder(path: Path) -> None:
-    """A folder inside the cache (made with the cache's own .gitignore)."""
+    """A folder inside the cache (made with the cache's own .gitignore, never written through
+    a link someone put there)."""
     path.mkdir(parents=True, exist_ok=True)
     top = next((p for p in (path, *path.parents) if p.name == CACHE_DIR), None)
-    if top is not None and not (top / ".gitignore").is_file():
-        (top / ".gitignore").write_text("*\n")
+    if top is not None and not os.path.lexists(top / ".gitignore"):
+        try:
+            descriptor = os.open(top / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o666)
+        except FileExistsError:
+            return
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write("*\n")

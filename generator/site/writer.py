@@ -51,8 +51,7 @@ class Writer:
         self.written: dict[str, int] = {}
         self.hashes: dict[str, str] = {}          # url → SHA-256 of what is there, for the manifest
         self._folders: set[Path] = set()
-        self.existing: set[str] = set()           # files in an adopted spare, by site path
-        self.old_folders: set[str] = set()        # … and its folders
+        self.adopted = False                      # writing into the last build's spare (see above)
         if in_place:
             self.stage = self.out
             self.stage.mkdir(parents=True, exist_ok=True)
@@ -62,12 +61,10 @@ class Writer:
         self.stage = self.out.with_name(f".{self.out.name}.building-{os.getpid()}")
         if self.stage.exists():
             shutil.rmtree(self.stage)
-        adopted = self._take_spare()
-        if not adopted:
+        self.adopted = self._take_spare() and self._adopt()
+        if not self.adopted:
             self.stage.mkdir(parents=True)
-        (self.stage / STAGING).write_text("a build in progress; removed by the next build if left behind\n")
-        if adopted:
-            self._adopt()
+        _new_file(self.stage / STAGING, "a build in progress; removed by the next build if left behind\n")
 
     def _take_spare(self) -> bool:
         """Make the spare the staging folder (True), or remove whatever is at its name (False).
@@ -77,29 +74,36 @@ class Writer:
             if spare.is_dir() and not spare.is_symlink() and (spare / MARKER).is_file():
                 spare.rename(self.stage)
                 return True
-            if spare.exists() or spare.is_symlink():
-                _remove(spare)
         except OSError:
             pass
-        return False
+        return False                   # (anything else at that name is not scoresite's: left alone)
 
-    def _adopt(self) -> None:
-        """Take stock of the spare: its files and folders; links and anything else removed."""
-        for folder, dirs, files in os.walk(self.stage):
-            relative = os.path.relpath(folder, self.stage)
-            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-            for name in list(dirs):
-                if os.path.islink(os.path.join(folder, name)):
-                    os.unlink(os.path.join(folder, name))
-                    dirs.remove(name)
-                else:
-                    self.old_folders.add(prefix + name)
-            for name in files:
-                path = os.path.join(folder, name)
-                if os.path.islink(path) or not os.path.isfile(path):
-                    os.unlink(path)
-                elif prefix or name not in (STAGING,):
-                    self.existing.add(prefix + name)
+    def _adopt(self) -> bool:
+        """Make the spare fit to write into: links and anything that is not a file or a folder
+        removed, folders given the mode a new one would have. False (and the spare gone) when it
+        cannot be read through."""
+        mode = 0o777 & ~_umask()
+
+        def unreadable(error: OSError) -> None:
+            raise error
+        try:
+            for folder, dirs, files in os.walk(self.stage, onerror=unreadable):
+                os.chmod(folder, mode)
+                for name in list(dirs):
+                    if os.path.islink(os.path.join(folder, name)):
+                        os.unlink(os.path.join(folder, name))
+                        dirs.remove(name)
+                for name in files:
+                    path = os.path.join(folder, name)
+                    if os.path.islink(path) or not os.path.isfile(path):
+                        os.unlink(path)
+            return True
+        except OSError:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            if self.stage.exists():
+                raise WriteError(f"cannot use {spare_of(self.out)} (taken to {self.stage}): parts of it cannot be "
+                                 "read or removed; delete it yourself") from None
+            return False
 
     def _check_replaceable(self) -> None:
         if self.out.exists() and not self.out.is_dir():
@@ -142,7 +146,7 @@ class Writer:
         sha = hashlib.sha256(body).hexdigest()
         if not (self.in_place and self.hashes.get(url) == sha and path.is_file()):
             self._mkdir(path.parent)
-            if url in self.existing or url in self.old_folders:
+            if self.adopted and os.path.lexists(path):     # the spare's file may be the live site's too
                 _remove(path)
             path.write_bytes(body)
         self.written[url] = len(body)
@@ -160,11 +164,11 @@ class Writer:
         """Take a file unchanged from the previous build (a hard link, or a copy where links fail)."""
         path = self.target(url)
         self._mkdir(path.parent)
-        if url in self.existing and _same_file(path, source):   # the spare's file is the live one: nothing to do
+        if self.adopted and _same_file(path, source):      # the spare's file is the live one: nothing to do
             self.written[url] = -1
             self.hashes[url] = sha
             return
-        if url in self.existing or url in self.old_folders:
+        if self.adopted and os.path.lexists(path):
             _remove(path)
         try:
             os.link(source, path)
@@ -179,21 +183,35 @@ class Writer:
                 folder.mkdir(parents=True, exist_ok=True)
             except (FileExistsError, NotADirectoryError):      # a spare's file where a folder goes now
                 for parent in reversed([folder, *folder.parents]):
-                    if parent.is_relative_to(self.stage) and parent.exists() and not parent.is_dir():
-                        _remove(parent)
-                        self.existing.discard(parent.relative_to(self.stage).as_posix())
+                    if parent.is_relative_to(self.stage) and not parent.is_dir():
+                        try:
+                            parent.unlink()                    # a file only: never a folder (a worker's, maybe)
+                        except (FileNotFoundError, IsADirectoryError):
+                            pass
                 folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
 
     def _drop_leftovers(self) -> None:
-        """Remove what an adopted spare held that this build did not write, then empty folders."""
-        for url in self.existing - self.written.keys() - {MARKER}:
-            _remove(self.stage / url)
-        for folder in sorted(self.old_folders, key=lambda f: f.count("/"), reverse=True):
-            try:
-                os.rmdir(self.stage / folder)               # only when empty
-            except OSError:
-                pass
+        """Remove from an adopted spare every file this build did not write (whatever worker
+        processes did), then the folders left empty: the site is exactly what was written."""
+        if not self.adopted:
+            return
+        keep = self.written.keys() | {STAGING}
+        for folder, dirs, files in os.walk(self.stage, topdown=False):
+            relative = os.path.relpath(folder, self.stage)
+            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+            for name in files:
+                if prefix + name not in keep:
+                    os.unlink(os.path.join(folder, name))
+            for name in dirs:
+                path = os.path.join(folder, name)
+                if os.path.islink(path):
+                    os.unlink(path)
+                else:
+                    try:
+                        os.rmdir(path)                         # only when empty
+                    except OSError:
+                        pass
 
     def commit(self, provenance: dict | None = None) -> None:
         """Swap the finished build into place; the old one is removed only after the swap.
@@ -201,8 +219,7 @@ class Writer:
         if self.in_place:
             return
         self._drop_leftovers()
-        (self.stage / MARKER).unlink(missing_ok=True)
-        (self.stage / MARKER).write_text("built by scoresite; this folder is replaced on every build\n")
+        _new_file(self.stage / MARKER, "built by scoresite; this folder is replaced on every build\n")
         (self.stage / STAGING).unlink()            # the marker says the folder is ours from here on
         if provenance is not None:
             for name, text in manifest_files(self.stage, provenance, self.hashes).items():
@@ -223,10 +240,11 @@ class Writer:
         spare = spare_of(self.out)
         try:
             if spare.exists() or spare.is_symlink():
-                _remove(spare)
+                if spare.is_symlink() or not (spare / MARKER).is_file():
+                    raise FileExistsError(spare)              # not scoresite's: left alone
+                shutil.rmtree(spare)
             old.rename(spare)
-            (spare / ".gitignore").unlink(missing_ok=True)
-            (spare / ".gitignore").write_text("*\n")   # never in `git status`; not written, so dropped when adopted
+            _new_file(spare / ".gitignore", "*\n")         # never in `git status`; dropped when adopted
         except OSError:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -246,6 +264,22 @@ def _same_file(a: Path, b: Path) -> bool:
     except OSError:
         return False
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino) and os.path.isfile(a)
+
+
+def _new_file(path: Path, text: str) -> None:
+    """A new file with this text: whatever was at the name is removed first, and nothing there
+    is followed or written through."""
+    if os.path.lexists(path):
+        _remove(path)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _remove(path: Path) -> None:
