@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+import operator
 from decimal import Decimal
 from fractions import Fraction
 
@@ -332,14 +333,10 @@ class ScoreMemo:
         """An entity's totals before ranks: a copy of the memo's, which ranking and grading change."""
         inputs = (rubric, sheet, *scores.values())
         hit = self.totals.get((assessment_id, sheet.entity))
-        if hit is None or len(hit[0]) != len(inputs) or not all(map(_is, hit[0], inputs)):
+        if hit is None or len(hit[0]) != len(inputs) or not all(map(operator.is_, hit[0], inputs)):
             hit = (inputs, total_entity(rubric, sheet, scores))
             self.totals[(assessment_id, sheet.entity)] = hit
         return copy.copy(hit[1])
-
-
-def _is(a, b) -> bool:
-    return a is b
 
 
 def _kept(before, now):
