@@ -205,18 +205,22 @@ class _ProjectWatcher(Watcher):
     def examine(self):
         return None, None
 
-    def poll(self) -> None:
+    def poll(self) -> bool:
+        """Look at the folders; a change (re)starts the quiet period. True if anything changed."""
         changed = self.preview.builder.changes()
         if not changed:
-            return
+            return False
         self.pending |= changed
         loop = ioloop.IOLoop.current()
         if self.timer is not None:
             loop.remove_timeout(self.timer)
         self.timer = loop.call_later(DEBOUNCE_SECONDS, self.flush)
+        return True
 
     def flush(self) -> None:
         self.timer = None
+        if self.poll():           # the burst went on after the last look (a poll can fall inside it)
+            return
         self.saved = time.monotonic()
         if self.stepping is not None:                   # the last pass's leftovers: this pass finds them again
             ioloop.IOLoop.current().remove_timeout(self.stepping)
