@@ -446,6 +446,47 @@ def test_a_project_theme_overrides_one_template_and_extends_the_default(example_
     assert (out / "assets/extra.css").is_file() and (out / "assets/style.css").is_file()
 
 
+def _use_theme(project: Path, name: str, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        (project / f"themes/{name}" / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / f"themes/{name}" / path).write_text(text, encoding="utf-8")
+    site_yaml = project / "content/site.yaml"
+    site_yaml.write_text(re.sub(r"theme: \S+", f"theme: {name}", site_yaml.read_text(encoding="utf-8")),
+                         encoding="utf-8")
+
+
+def test_a_changed_locale_string_reaches_every_page_through_the_template_cache(example_copy, tmp_path):
+    """UI strings are compiled into the templates (FoldStrings), so the compiled templates kept in
+    the cache must never outlive the strings they were compiled with."""
+    out = tmp_path / "out"
+    card = "assessments/2026-city/shuozhou/index.html"
+    build(example_copy, BuildOptions(out))
+    assert '<th scope="col" class="num">分值</th>' in (out / card).read_text(encoding="utf-8")
+    _use_theme(example_copy, "local", {"locale/zh-CN.yaml": "max: 满分<值>\n"})
+    build(example_copy, BuildOptions(out))
+    html = (out / card).read_text(encoding="utf-8")
+    assert '<th scope="col" class="num">满分&lt;值&gt;</th>' in html and "分值</th>" not in html   # escaped as ever
+    (example_copy / "themes/local/locale/zh-CN.yaml").unlink()
+    build(example_copy, BuildOptions(out))
+    assert '<th scope="col" class="num">分值</th>' in (out / card).read_text(encoding="utf-8")
+
+
+def test_a_theme_that_binds_t_to_something_else_gets_what_it_wrote(example_copy, tmp_path):
+    _use_theme(example_copy, "local", {"templates/page.html":
+        "{% extends 'default:page.html' %}{% block content %}{% set t = '<{}>'.format %}"
+        "<p class=\"local\">{{ t('home') }}</p>{% endblock %}"})
+    out = tmp_path / "out"
+    build(example_copy, BuildOptions(out))
+    assert '<p class="local">&lt;home&gt;</p>' in (out / "about/index.html").read_text(encoding="utf-8")
+
+
+def test_an_unknown_ui_string_still_fails_where_it_is_used(example_copy, tmp_path):
+    _use_theme(example_copy, "local", {"templates/page.html":
+        "{% extends 'default:page.html' %}{% block content %}\n{{ t('home') }}{{ t('no_such_string') }}{% endblock %}"})
+    with pytest.raises(TemplateProblem, match=r"themes/local/templates/page.html:2: no UI string 'no_such_string'"):
+        build(example_copy, BuildOptions(tmp_path / "out"))
+
+
 def test_unknown_theme_is_a_check_error(project_dir):
     from conftest import errors_of
     assert errors_of(project_dir({"content/site.yaml": "title: t\ntheme: shuozhou\n"})) == [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import json
 import os
 import stat
 import tempfile
@@ -125,8 +126,13 @@ class TemplateCache(jinja2.BytecodeCache):
     """Compiled templates in the cache folder, sealed like the rest (Jinja checks each against
     its template's source and its own version)."""
 
-    def __init__(self, root: Path, sandboxed: bool):
+    def __init__(self, root: Path, sandboxed: bool, strings: dict[str, str] | None = None):
         self.folder = root / CACHE_DIR / ("templates-sandbox" if sandboxed else "templates")
+        # the UI strings are compiled into the templates (templates.FoldStrings): other strings, other code
+        self.salt = hashlib.blake2b(json.dumps(strings or {}, sort_keys=True).encode(), digest_size=16).hexdigest()
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha1(f"{super().get_cache_key(name, filename)}|{self.salt}".encode()).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         payload = read_sealed(self.folder / bucket.key)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+import jinja2.ext
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -92,6 +93,27 @@ class Strings:
         return text.format(**values) if values else text
 
 
+class FoldStrings(jinja2.ext.Extension):
+    """Compiles `t("key")` — a UI string without values — to the string itself, so a scorecard's
+    five hundred such calls cost nothing when it renders (the output is the same, escaped as
+    before). A template that uses the name `t` for anything but calling it is left as written;
+    so is an unknown key, which fails at render time as it always did."""
+
+    def filter_stream(self, stream):
+        strings = self.environment.globals["t"].strings
+        tokens = list(stream)
+        calls = [i for i, token in enumerate(tokens) if token.type == "name" and token.value == "t"]
+        if any(i + 1 == len(tokens) or tokens[i + 1].type != "lparen" or
+               (i and (tokens[i - 1].type in ("dot", "pipe") or tokens[i - 1].value in ("macro", "call", "is")))
+               for i in calls):
+            return tokens
+        for i in reversed(calls):
+            key, close = tokens[i + 2: i + 4] if i + 3 < len(tokens) else (None, None)
+            if key is not None and key.type == "string" and close.type == "rparen" and key.value in strings:
+                tokens[i: i + 4] = [jinja2.lexer.Token(key.lineno, "string", strings[key.value])]
+        return tokens
+
+
 # --- the environment -----------------------------------------------------------------
 
 class ThemeLoader(jinja2.BaseLoader):
@@ -123,13 +145,14 @@ def make_environment(project_root: Path, theme: Theme | None, language: str, cac
         loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({"default": default_loader}, delimiter=":"), *loaders,
                                     default_loader]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        auto_reload=False, keep_trailing_newline=True,
-        bytecode_cache=TemplateCache(project_root, sandboxed=bool(loaders)) if cache else None,
+        auto_reload=False, keep_trailing_newline=True, extensions=[FoldStrings],
     )
     if not loaders:
         env.context_class = _Context              # (a sandbox calls through its own checks, always)
     strings = {**catalogue(language), **(theme.strings if theme else {})}
     env.globals["t"] = Strings(strings, language)
+    if cache:             # compiled templates hold the UI strings (FoldStrings): they are part of the key
+        env.bytecode_cache = TemplateCache(project_root, sandboxed=bool(loaders), strings=strings)
     env.globals["language"] = language
     env.filters.update(num=number, md=markdown, md_inline=markdown_inline, signed=signed, tel=phone_links,
                        css_string=css_string, css_counters=css_counters)
