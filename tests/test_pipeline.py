@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
+
 from generator.site import pages
 from generator.site.build import BuildOptions, build
 from generator.site.preview import Incremental
@@ -222,3 +224,59 @@ def test_cache_files_are_read_only_as_regular_files_under_their_own_names(exampl
     build(example_copy, BuildOptions(tmp_path / "cold", cache=False))
     assert tree(out) == tree(tmp_path / "cold")
     assert build(example_copy, BuildOptions(out)).rendered == 0
+
+
+# --- cached blocks ({% cached %}) ----------------------------------------------------------------
+
+def _fragment_setup():
+    import datetime as dt
+    from generator.pipeline import load_project
+    from generator.site.render import Fragments
+    from generator.site.templates import linker, make_environment
+    from generator.site.view import View
+    project = load_project(REPO)
+    view = View(project, True, dt.date(2026, 11, 30))
+    env = make_environment(project.root, None, "zh-CN")
+    env.globals["rubric_title"] = lambda rid: view.rubric(rid).title       # a helper that reads the view
+    fragments = Fragments(view)
+
+    def render(source: str, url: str, **values) -> tuple[str, set]:
+        with view.reading() as reads:
+            html = env.from_string(source).render(_fragments=fragments, page_url=url, href=linker(url), **values)
+        return html, set(reads)
+    return render
+
+
+def test_a_cached_block_is_rendered_once_and_reused_only_where_its_links_are_the_same():
+    render = _fragment_setup()
+    block = '{% cached key %}<a href="{{ href("rubrics/index.html") }}">{{ n }}</a>{% endcached %}'
+    assert render(block, "assessments/a/x/index.html", key="k", n=1)[0] == '<a href="../../../rubrics/index.html">1</a>'
+    # the same key from a page whose links are the same: the block as first rendered (n is not a key)
+    assert render(block, "assessments/b/y/index.html", key="k", n=2)[0] == '<a href="../../../rubrics/index.html">1</a>'
+    # from a page whose link would differ, the block is rendered for it
+    assert render(block, "index.html", key="k", n=3)[0] == '<a href="rubrics/index.html">3</a>'
+    assert render(block, "assessments/a/x/index.html", key="other", n=4)[0].endswith(">4</a>")
+
+
+def test_what_a_cached_block_read_is_recorded_for_every_page_that_shows_it():
+    render = _fragment_setup()
+    block = "{% cached 'title' %}{{ rubric_title('shuozhou-department') }}{% endcached %}"
+    first, first_reads = render(block, "a/index.html")
+    again, again_reads = render(block, "b/index.html")
+    assert first == again and "朔州" in first
+    assert RubricOf("shuozhou-department") in first_reads and RubricOf("shuozhou-department") in again_reads
+
+
+def test_a_cached_block_with_a_key_that_is_not_a_value_is_a_clear_template_error():
+    import jinja2
+    render = _fragment_setup()
+    with pytest.raises(jinja2.TemplateRuntimeError, match="a cached block's keys must be strings, numbers or tuples of them, got list"):
+        render("{% cached units %}x{% endcached %}", "index.html", units=["a"])
+
+
+def test_cached_blocks_change_no_byte_of_the_site(example_copy, tmp_path, monkeypatch):
+    from generator.site.render import Fragments
+    build(example_copy, BuildOptions(tmp_path / "cached", cache=False))
+    monkeypatch.setattr(Fragments, "get", lambda self, key, render, href: render())      # every block rendered
+    build(example_copy, BuildOptions(tmp_path / "plain", cache=False))
+    assert tree(tmp_path / "cached") == tree(tmp_path / "plain")

@@ -46,6 +46,32 @@ class Rendered:
         return writer.write(self.plan.url, self.data)
 
 
+class Fragments:
+    """The HTML of each `{% cached %}` block rendered in one pass, with what it read and the
+    relative links it made (see templates.CachedFragments). Kept per pass: the next one starts
+    empty. A page reuses a block only if `href` gives it the very same links."""
+
+    def __init__(self, view: View):
+        self.view = view
+        self.found: dict[tuple, tuple[str, frozenset, tuple]] = {}
+
+    def get(self, key: tuple, render, href) -> str:
+        found = self.found.get(key)
+        if found is not None and (not found[2] or all(href(target) == link for target, link in found[2])):
+            self.view.read_all(found[1])
+            return found[0]
+        outer, href.made = href.made, []          # (a block inside another records for both)
+        try:
+            with self.view.reading_part() as reads:
+                html = render()
+        finally:
+            made, href.made = tuple(href.made), outer
+            if outer is not None:
+                outer.extend(made)
+        self.found[key] = (html, frozenset(reads), made)
+        return html
+
+
 class Renderer:
     """Renders plans through one Jinja environment; records each page's dependencies."""
 
@@ -55,7 +81,8 @@ class Renderer:
         self.root = project.root
         self.env = env or make_environment(project.root, project.theme, project.site.language)
         self.shared = {"site": project.site, "units": project.units, "urls": urls,
-                       "nav": navigation(project, self.env.globals["t"]), "source": _source(project, view.history)}
+                       "nav": navigation(project, self.env.globals["t"]), "source": _source(project, view.history),
+                       "_fragments": Fragments(view)}
 
     def render(self, plan: PagePlan) -> Rendered:
         try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.ext
+from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -62,12 +63,11 @@ def markdown_inline(text: str) -> Markup:
 
 
 class _Context(jinja2.runtime.Context):
-    """Calls `t(…)` and `href(…)` straight away: they take no context, and a scorecard makes over
-    a thousand such calls, each of which Jinja would otherwise inspect for one (a tenth of its
-    rendering time)."""
+    """Calls `t(…)`, `href(…)` and macros straight away: none of them takes the context, and a
+    scorecard makes hundreds of such calls, each of which Jinja would otherwise inspect for one."""
 
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
-        if type(__obj) is Strings or type(__obj) is _Href:
+        if type(__obj) is Strings or type(__obj) is _Href or type(__obj) is jinja2.runtime.Macro:
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
             return __obj(*args, **kwargs)
@@ -114,6 +114,41 @@ class FoldStrings(jinja2.ext.Extension):
         return tokens
 
 
+class CachedFragments(jinja2.ext.Extension):
+    """`{% cached key, … %}…{% endcached %}`: the block is rendered once per build pass for each
+    set of keys (and each folder a page is in, since links are relative), and every later page
+    with the same keys shows the same HTML; what it read is added to each of those pages' reads.
+    The block may show only what the keys determine, the UI strings, site-wide values (unit
+    names, the site's settings) and links made with `href()`: a page whose links from the block
+    would differ (it is in another folder) renders the block itself. Keys must be hashable values: strings, numbers, tuples of them.
+    Outside a build (no `_fragments` in the context) the block is simply rendered."""
+
+    tags = {"cached"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        where = nodes.Const(f"{parser.name}:{lineno}")
+        call = self.call_method("_fragment", [nodes.ContextReference(), where, nodes.Tuple(keys, "load")])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    @staticmethod
+    def _fragment(context, where: str, keys: tuple, caller) -> str:
+        fragments, href = context.get("_fragments"), context.get("href")
+        if fragments is None or type(href) is not _Href:
+            return caller()
+        try:
+            key = (where, *keys)
+            hash(key)
+        except TypeError:
+            raise jinja2.TemplateRuntimeError(f"a cached block's keys must be strings, numbers or "
+                                              f"tuples of them, got {', '.join(type(k).__name__ for k in keys)}") from None
+        return fragments.get(key, caller, context.get("href"))
+
+
 # --- the environment -----------------------------------------------------------------
 
 class ThemeLoader(jinja2.BaseLoader):
@@ -145,7 +180,7 @@ def make_environment(project_root: Path, theme: Theme | None, language: str, cac
         loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({"default": default_loader}, delimiter=":"), *loaders,
                                     default_loader]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        auto_reload=False, keep_trailing_newline=True, extensions=[FoldStrings],
+        auto_reload=False, keep_trailing_newline=True, extensions=[FoldStrings, CachedFragments],
     )
     if not loaders:
         env.context_class = _Context              # (a sandbox calls through its own checks, always)
@@ -205,15 +240,18 @@ def linker(page_url: str) -> "_Href":
 
 
 class _Href:
-    __slots__ = ("page_url",)
+    __slots__ = ("page_url", "made")
 
     def __init__(self, page_url: str):
         self.page_url = page_url
+        self.made: list | None = None            # (target, link) for each call, while a fragment records
 
     def __call__(self, target: str) -> str:
         path, _, anchor = target.partition("#")
-        link = relative(path, self.page_url)
-        return link + (f"#{anchor}" if anchor else "")
+        link = relative(path, self.page_url) + (f"#{anchor}" if anchor else "")
+        if self.made is not None:
+            self.made.append((target, link))
+        return link
 
 
 @lru_cache(maxsize=65536)

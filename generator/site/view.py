@@ -281,9 +281,25 @@ class View:
         finally:
             self._reads = outer
 
+    @contextmanager
+    def reading_part(self) -> Iterator[set]:
+        """Record what one part of a page reads on its own (a cached fragment, whose reads every
+        page that shows it adds with `read_all`); the page being built reads it too."""
+        outer, self._reads = self._reads, set()
+        try:
+            yield self._reads
+        finally:
+            part, self._reads = self._reads, outer
+            if outer is not None:
+                outer |= part
+
     def read(self, dep: Dep) -> None:
         if self._reads is not None:
             self._reads.add(dep)
+
+    def read_all(self, deps) -> None:
+        if self._reads is not None:
+            self._reads |= deps
 
     def fingerprint(self, dep: Dep) -> str:
         found = self._fingerprints.get(dep)
