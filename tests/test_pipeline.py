@@ -232,17 +232,23 @@ def _fragment_setup():
     import datetime as dt
     from generator.pipeline import load_project
     from generator.site.render import Fragments
-    from generator.site.templates import linker, make_environment
+    from generator.site.templates import FRAGMENTS, linker, make_environment
     from generator.site.view import View
     project = load_project(REPO)
     view = View(project, True, dt.date(2026, 11, 30))
     env = make_environment(project.root, None, "zh-CN")
     env.globals["rubric_title"] = lambda rid: view.rubric(rid).title       # a helper that reads the view
     fragments = Fragments(view)
+    compiled = {}
 
     def render(source: str, url: str, **values) -> tuple[str, set]:
-        with view.reading() as reads:
-            html = env.from_string(source).render(_fragments=fragments, page_url=url, href=linker(url), **values)
+        template = compiled.setdefault(source, env.from_string(source))       # one template, many pages
+        token = FRAGMENTS.set(fragments)
+        try:
+            with view.reading() as reads:
+                html = template.render(page_url=url, href=linker(url), **values)
+        finally:
+            FRAGMENTS.reset(token)
         return html, set(reads)
     return render
 
@@ -272,6 +278,25 @@ def test_a_cached_block_with_a_key_that_is_not_a_value_is_a_clear_template_error
     render = _fragment_setup()
     with pytest.raises(jinja2.TemplateRuntimeError, match="a cached block's keys must be strings, numbers or tuples of them, got list"):
         render("{% cached units %}x{% endcached %}", "index.html", units=["a"])
+
+
+def test_cached_blocks_are_told_apart_by_place_and_keys_by_type():
+    from decimal import Decimal
+    render = _fragment_setup()
+    assert render("{% cached 1 %}A{% endcached %}{% cached 1 %}B{% endcached %}", "a.html")[0] == "AB"
+    assert render("{% cached 1 %}first{% endcached %}", "a.html")[0] == "first"
+    assert render("{% cached 1 %}second{% endcached %}", "a.html")[0] == "second"     # another template
+    block = "{% cached x %}{{ x }}{% endcached %}"
+    shown = [render(block, "a.html", x=x)[0] for x in (1, True, 1.0, Decimal("1.00"), (1,), (Decimal("1.0"),))]
+    assert shown == ["1", "True", "1.0", "1.00", "(1,)", "(Decimal(&#39;1.0&#39;),)"]
+
+
+def test_a_cached_block_cannot_show_what_differs_from_call_to_call():
+    import jinja2
+    render = _fragment_setup()
+    for name in ("caller()", "varargs", "kwargs"):
+        with pytest.raises(jinja2.TemplateSyntaxError, match=f"a cached block cannot use {name.rstrip('()')}"):
+            render("{% macro m() %}{% cached 1 %}{{ " + name + " }}{% endcached %}{% endmacro %}", "a.html")
 
 
 def test_cached_blocks_change_no_byte_of_the_site(example_copy, tmp_path, monkeypatch):

@@ -471,13 +471,37 @@ def test_a_changed_locale_string_reaches_every_page_through_the_template_cache(e
     assert '<th scope="col" class="num">分值</th>' in (out / card).read_text(encoding="utf-8")
 
 
-def test_a_theme_that_binds_t_to_something_else_gets_what_it_wrote(example_copy, tmp_path):
+@pytest.mark.parametrize("template", [
+    "{% set t = '<{}>'.format %}{{ t('home') }}",
+    "{% for t in [1] %}{{ t }}{% endfor %}",
+    "{% macro m(t) %}{% endmacro %}",
+    "{% from 'macros.html' import link as t %}",
+    "{{ link(t) }}",
+])
+def test_t_is_reserved_for_the_interface_strings(example_copy, tmp_path, template):
+    """t("key") is compiled to its text (FoldStrings), which is only sound if no template — this
+    one, one it extends or one that includes it — can make t mean anything else."""
     _use_theme(example_copy, "local", {"templates/page.html":
-        "{% extends 'default:page.html' %}{% block content %}{% set t = '<{}>'.format %}"
-        "<p class=\"local\">{{ t('home') }}</p>{% endblock %}"})
-    out = tmp_path / "out"
-    build(example_copy, BuildOptions(out))
-    assert '<p class="local">&lt;home&gt;</p>' in (out / "about/index.html").read_text(encoding="utf-8")
+        "{% extends 'default:page.html' %}{% block content %}\n" + template + "{% endblock %}"})
+    with pytest.raises(TemplateProblem, match=r"themes/local/templates/page.html:2: t is the interface strings "
+                                              r"function and can only be called"):
+        build(example_copy, BuildOptions(tmp_path / "out"))
+
+
+def test_a_theme_cannot_reach_the_build_through_its_context(example_copy, tmp_path):
+    _use_theme(example_copy, "local", {"templates/page.html":
+        "{% extends 'default:page.html' %}{% block content %}{{ _fragments.view.project.tree }}{% endblock %}"})
+    with pytest.raises(TemplateProblem, match="'_fragments' is undefined"):
+        build(example_copy, BuildOptions(tmp_path / "out"))
+
+
+def test_a_macro_escapes_as_where_it_is_called_as_in_jinja():
+    import jinja2
+    from generator.site.templates import make_environment
+    source = ("{% macro n() %}<i>{% endmacro %}{% autoescape false %}{{ n() + '<u>' }}{% endautoescape %}"
+              "{{ n() + '<u>' }}")
+    ours = make_environment(REPO, None, "zh-CN").from_string(source).render()
+    assert ours == jinja2.Environment(autoescape=True).from_string(source).render() == "<i><u><i>&lt;u&gt;"
 
 
 def test_an_unknown_ui_string_still_fails_where_it_is_used(example_copy, tmp_path):

@@ -17,8 +17,6 @@ code (a fingerprint of scoresite's own files) or for another output folder:
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +25,7 @@ from ..load.project import Project, Sources
 from ..pipeline import collector_paused
 from ..score.scoring import ScoreMemo
 from .pages import PagePlan
-from .sealed import CACHE_DIR, read_sealed, write_sealed
-from .templates import PACKAGE
+from .sealed import CACHE_DIR, package_fingerprint as _package_fingerprint, read_sealed, write_sealed
 from .view import View, digest
 
 CACHE_FILE = "site-v1.pickle"
@@ -133,12 +130,4 @@ def theme_fingerprint(project: Project) -> str:
                   sorted(theme.templates.items()) if theme else None, sorted(theme.strings.items()) if theme else None)
 
 
-@functools.lru_cache(maxsize=1)
-def _package_fingerprint() -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css", ".yaml", ".svg"):
-            hasher.update(path.relative_to(PACKAGE).as_posix().encode())
-            hasher.update(path.read_bytes())
-    return hasher.hexdigest()
 

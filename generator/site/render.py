@@ -21,7 +21,7 @@ from . import urls
 from ..git.history import History
 from ..load.project import Project
 from .pages import PagePlan, build_context
-from .templates import linker, make_environment
+from .templates import FRAGMENTS, linker, make_environment
 from .view import View
 
 PARALLEL_FROM = 300                     # pages; below this a second process costs more than it saves
@@ -81,10 +81,11 @@ class Renderer:
         self.root = project.root
         self.env = env or make_environment(project.root, project.theme, project.site.language)
         self.shared = {"site": project.site, "units": project.units, "urls": urls,
-                       "nav": navigation(project, self.env.globals["t"]), "source": _source(project, view.history),
-                       "_fragments": Fragments(view)}
+                       "nav": navigation(project, self.env.globals["t"]), "source": _source(project, view.history)}
+        self.fragments = Fragments(view)          # (not in the templates' context: a sandboxed theme reads that)
 
     def render(self, plan: PagePlan) -> Rendered:
+        fragments = FRAGMENTS.set(self.fragments)
         try:
             with self.view.reading() as reads:
                 context = build_context(self.view, plan)
@@ -93,6 +94,8 @@ class Renderer:
                     section=section_of(plan.url), template_class=plan.template.removesuffix(".html") + "-page")
         except Exception as error:        # a theme's template may fail any way at all: say where, never a traceback
             raise TemplateProblem.from_error(error, plan.url, self.root) from None
+        finally:
+            FRAGMENTS.reset(fragments)
         return Rendered(plan, html.encode("utf-8"), frozenset(reads))
 
 

@@ -122,14 +122,30 @@ def write_sealed(path: Path, payload: bytes | Callable[[BinaryIO], None]) -> Non
             os.unlink(name)
 
 
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """A digest of scoresite's own code, templates and strings: what anything cached was made by."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".yaml", ".svg"):
+            hasher.update(path.relative_to(PACKAGE).as_posix().encode())
+            hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
 class TemplateCache(jinja2.BytecodeCache):
     """Compiled templates in the cache folder, sealed like the rest (Jinja checks each against
     its template's source and its own version)."""
 
     def __init__(self, root: Path, sandboxed: bool, strings: dict[str, str] | None = None):
         self.folder = root / CACHE_DIR / ("templates-sandbox" if sandboxed else "templates")
-        # the UI strings are compiled into the templates (templates.FoldStrings): other strings, other code
-        self.salt = hashlib.blake2b(json.dumps(strings or {}, sort_keys=True).encode(), digest_size=16).hexdigest()
+        # compiled templates hold the UI strings (templates.FoldStrings) and calls into scoresite's
+        # own code ({% cached %}): other strings or another scoresite, other compiled code
+        self.salt = hashlib.blake2b(json.dumps([package_fingerprint(), strings or {}], sort_keys=True).encode(),
+                                    digest_size=16).hexdigest()
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return hashlib.sha1(f"{super().get_cache_key(name, filename)}|{self.salt}".encode()).hexdigest()

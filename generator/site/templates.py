@@ -6,6 +6,8 @@ only http, https, mailto and relative links kept."""
 
 from __future__ import annotations
 
+import contextvars
+import itertools
 import re
 from decimal import Decimal
 from functools import lru_cache
@@ -70,6 +72,8 @@ class _Context(jinja2.runtime.Context):
         if type(__obj) is Strings or type(__obj) is _Href or type(__obj) is jinja2.runtime.Macro:
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
+            if type(__obj) is jinja2.runtime.Macro:        # (pass_eval_context: escaping as where it is called)
+                return __obj(__self.eval_ctx, *args, **kwargs)
             return __obj(*args, **kwargs)
         return super().call(__obj, *args, **kwargs)
 
@@ -96,32 +100,51 @@ class Strings:
 class FoldStrings(jinja2.ext.Extension):
     """Compiles `t("key")` — a UI string without values — to the string itself, so a scorecard's
     five hundred such calls cost nothing when it renders (the output is the same, escaped as
-    before). A template that uses the name `t` for anything but calling it is left as written;
-    so is an unknown key, which fails at render time as it always did."""
+    before; an unknown key is left to fail at render time as it always did). For that to hold
+    in every template, `t` is reserved: a template that uses the name for anything but calling
+    it (binding it with set, for, a macro parameter, an import…) is a syntax error."""
 
     def filter_stream(self, stream):
         strings = self.environment.globals["t"].strings
+        name, filename = stream.name, stream.filename
         tokens = list(stream)
-        calls = [i for i, token in enumerate(tokens) if token.type == "name" and token.value == "t"]
-        if any(i + 1 == len(tokens) or tokens[i + 1].type != "lparen" or
-               (i and (tokens[i - 1].type in ("dot", "pipe") or tokens[i - 1].value in ("macro", "call", "is")))
-               for i in calls):
-            return tokens
+        calls = []
+        for i, token in enumerate(tokens):
+            if token.type != "name" or token.value != "t":
+                continue
+            before = tokens[i - 1] if i else None
+            if before is not None and (before.type in ("dot", "pipe") or before.test("name:is")):
+                continue                             # an attribute, a filter or a test of that name
+            if i + 1 == len(tokens) or tokens[i + 1].type != "lparen" or (
+                    before is not None and (before.test("name:macro") or before.test("name:call"))):
+                raise jinja2.TemplateSyntaxError(
+                    "t is the interface strings function and can only be called, as t(\"key\") or "
+                    "t(\"key\", n=…); give the value another name", token.lineno, name, filename)
+            calls.append(i)
         for i in reversed(calls):
             key, close = tokens[i + 2: i + 4] if i + 3 < len(tokens) else (None, None)
             if key is not None and key.type == "string" and close.type == "rparen" and key.value in strings:
-                tokens[i: i + 4] = [jinja2.lexer.Token(key.lineno, "string", strings[key.value])]
+                # ( "text" ): in parentheses, so that no string next to it can be joined to it
+                tokens[i: i + 4] = [jinja2.lexer.Token(key.lineno, "lparen", "("),
+                                    jinja2.lexer.Token(key.lineno, "string", strings[key.value]),
+                                    jinja2.lexer.Token(key.lineno, "rparen", ")")]
         return tokens
+
+
+FRAGMENTS: contextvars.ContextVar = contextvars.ContextVar("fragments", default=None)   # set while a build renders
+_UNNAMED = itertools.count(1)
+_KEY_TYPES = (str, int, float, bool, Decimal, type(None))
 
 
 class CachedFragments(jinja2.ext.Extension):
     """`{% cached key, … %}…{% endcached %}`: the block is rendered once per build pass for each
-    set of keys (and each folder a page is in, since links are relative), and every later page
-    with the same keys shows the same HTML; what it read is added to each of those pages' reads.
-    The block may show only what the keys determine, the UI strings, site-wide values (unit
-    names, the site's settings) and links made with `href()`: a page whose links from the block
-    would differ (it is in another folder) renders the block itself. Keys must be hashable values: strings, numbers, tuples of them.
-    Outside a build (no `_fragments` in the context) the block is simply rendered."""
+    set of keys, and every later page with the same keys shows the same HTML; what it read is
+    added to each of those pages' reads. The block may show only what the keys determine, the
+    UI strings, site-wide values (unit names, the site's settings) and links made with `href()`:
+    a page whose links from the block would differ (it is in another folder) renders the block
+    itself. Keys are strings, numbers, None or tuples of them, compared with their types (1,
+    1.0, True and Decimal("1.00") are four keys). Outside a build (no FRAGMENTS set) the block is
+    simply rendered."""
 
     tags = {"cached"}
 
@@ -131,22 +154,41 @@ class CachedFragments(jinja2.ext.Extension):
         while parser.stream.skip_if("comma"):
             keys.append(parser.parse_expression())
         body = parser.parse_statements(("name:endcached",), drop_needle=True)
-        where = nodes.Const(f"{parser.name}:{lineno}")
+        for node in body:
+            for used in node.find_all(nodes.Name):
+                if used.name in ("caller", "varargs", "kwargs"):
+                    parser.fail(f"a cached block cannot use {used.name}: what it shows would differ from call to "
+                                "call; keep it outside the block", used.lineno)
+        # which block: its template and its place there (blocks on one line differ; so do
+        # templates made from strings, which have no name)
+        count = parser.__dict__.setdefault("_cached_blocks", itertools.count(1))
+        where = nodes.Const(f"{parser.name if parser.name is not None else f'<string {next(_UNNAMED)}>'}"
+                            f":{lineno}#{next(count)}")
         call = self.call_method("_fragment", [nodes.ContextReference(), where, nodes.Tuple(keys, "load")])
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     @staticmethod
     def _fragment(context, where: str, keys: tuple, caller) -> str:
-        fragments, href = context.get("_fragments"), context.get("href")
+        fragments, href = FRAGMENTS.get(), context.get("href")
         if fragments is None or type(href) is not _Href:
             return caller()
         try:
-            key = (where, *keys)
-            hash(key)
+            key = (where, *map(_typed, keys))
         except TypeError:
             raise jinja2.TemplateRuntimeError(f"a cached block's keys must be strings, numbers or "
                                               f"tuples of them, got {', '.join(type(k).__name__ for k in keys)}") from None
-        return fragments.get(key, caller, context.get("href"))
+        return fragments.get(key, caller, href)
+
+
+def _typed(key):
+    """A key of a cached block, with its type: Decimal("1.00") and 1 show differently."""
+    if type(key) is str:
+        return key
+    if type(key) is tuple:
+        return ("tuple", *map(_typed, key))
+    if type(key) in _KEY_TYPES:
+        return (type(key), repr(key))
+    raise TypeError(type(key).__name__)
 
 
 # --- the environment -----------------------------------------------------------------
