@@ -226,6 +226,28 @@ def test_cache_files_are_read_only_as_regular_files_under_their_own_names(exampl
     assert build(example_copy, BuildOptions(out)).rendered == 0
 
 
+def test_data_downloads_made_beside_the_pages_are_the_same_and_a_failure_there_loses_nothing(
+        example_copy, tmp_path, monkeypatch):
+    import os
+    from generator.site import files
+    build(example_copy, BuildOptions(tmp_path / "here", cache=False))        # a small site: made here
+    made_by = []
+    original = files.make_meanwhile
+    monkeypatch.setattr("generator.site.build.PARALLEL_FROM", 1)
+    monkeypatch.setattr("generator.site.build.make_meanwhile",
+                        lambda *args: made_by.append(original(*args)) or made_by[-1])
+    build(example_copy, BuildOptions(tmp_path / "beside", cache=False))
+    assert made_by and set(made_by[0]()) >= {"data/2026-departments.json", "data/2026-departments.csv"}
+    assert tree(tmp_path / "beside") == tree(tmp_path / "here")
+    # the forked copy fails part way: this process makes every file itself, and the site is whole
+    parent, export = os.getpid(), files.export_json
+    monkeypatch.setattr(files, "export_json", lambda *a: export(*a) if os.getpid() == parent else 1 / 0)
+    made_by.clear()
+    build(example_copy, BuildOptions(tmp_path / "failed", cache=False))
+    assert made_by and made_by[0]() == {}
+    assert tree(tmp_path / "failed") == tree(tmp_path / "here")
+
+
 # --- cached blocks ({% cached %}) ----------------------------------------------------------------
 
 def _fragment_setup():

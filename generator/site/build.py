@@ -26,9 +26,9 @@ from ..load.tree import DiskTree, inside_inputs
 from ..pipeline import load_project
 from ..score.scoring import ScoreMemo
 from .cache import CachedPage, SiteCache, keep_load, needs_keeping, restore_load, theme_fingerprint
-from .files import site_files, write_files
+from .files import make_meanwhile, site_files, write_files
 from .pages import PlanError, plan_site
-from .render import TemplateProblem, render_all, render_pages
+from .render import PARALLEL_FROM, TemplateProblem, render_all, render_pages
 from .templates import make_environment
 from .view import View
 from .writer import WriteError, Writer
@@ -161,6 +161,7 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
     total = len(plans) + len(files)
     done = 0
     kept = pipeline.keep_meanwhile() if options.cache else (lambda: None)      # waited for below, always
+    made = make_meanwhile(writer, files, cache) if len(todo) >= PARALLEL_FROM else (lambda: {})   # so is this
     try:
         pages = {}
         for url, entry in reused.items():
@@ -174,9 +175,10 @@ def build(root: Path, options: BuildOptions, progress: Progress | None = None) -
             done += 1
             if progress:
                 progress(done, total)
-        file_entries = write_files(writer, files, view, cache, project.tree)
+        file_entries = write_files(writer, files, view, cache, project.tree, made())
         writer.commit(provenance(history))
     except BaseException:
+        made()
         writer.abort()
         raise
     finally:

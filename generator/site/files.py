@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import pickle
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -57,16 +60,21 @@ def _file_key(project: Project, source) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_files(writer: Writer, files: list[SiteFile], view: View, cache: "SiteCache | None", tree) -> dict:
-    """Write (or link from the last build) every file besides the pages; their cache entries."""
+def write_files(writer: Writer, files: list[SiteFile], view: View, cache: "SiteCache | None", tree,
+                made: dict[str, tuple[str, int]] | None = None) -> dict:
+    """Write (or link from the last build) every file besides the pages; their cache entries.
+    `made`: url → (SHA-256, size) of the files a forked copy wrote already (make_meanwhile)."""
     entries = {}
     for file in files:
-        previous = cache.files.get(file.url) if cache else None
-        if file.key and previous and previous[0] == file.key and cache.has(file.url):
+        previous = _previous(file, cache)
+        if previous:
             writer.link(file.url, cache.out / file.url, previous[1])
             entries[file.url] = previous
             continue
-        if isinstance(file.source, Path):
+        if made and file.url in made:
+            sha, size = made[file.url]
+            writer.record(file.url, sha, size)
+        elif isinstance(file.source, Path):
             sha = writer.write(file.url, file.source.read_bytes())
         elif file.source:
             sha = writer.write(file.url, tree.read(file.source))      # nothing outside the input folders is read
@@ -75,6 +83,59 @@ def write_files(writer: Writer, files: list[SiteFile], view: View, cache: "SiteC
         if file.key:
             entries[file.url] = (file.key, sha)
     return entries
+
+
+def _previous(file: SiteFile, cache: "SiteCache | None") -> tuple | None:
+    """The last build's entry for this file, when it holds the same and is still there to link."""
+    previous = cache.files.get(file.url) if cache else None
+    return previous if file.key and previous and previous[0] == file.key and cache.has(file.url) else None
+
+
+def make_meanwhile(writer: Writer, files: list[SiteFile], cache: "SiteCache | None") -> Callable[[], dict]:
+    """Make and write the data downloads (a national assessment's JSON and CSV take a fifth of a
+    second each) in a forked copy of this process while the pages render; the function returned
+    waits for it and gives url → (SHA-256, size). If the copy fails, or there is no fork, it gives
+    nothing, and write_files makes every file here as it always did (a failure shows there)."""
+    todo = [file for file in files if file.make is not None and file.key and not _previous(file, cache)]
+    if not todo or not hasattr(os, "fork"):
+        return lambda: {}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                  # the copy: write, report, leave at once (no atexit, no flush)
+        try:
+            os.close(read_end)
+            made = {}
+            for file in todo:
+                sha = writer.write(file.url, file.make())
+                made[file.url] = (sha, writer.written[file.url])
+            report = pickle.dumps(made)
+        except BaseException:
+            report = b""
+        finally:
+            try:
+                with os.fdopen(write_end, "wb") as stream:
+                    stream.write(report)
+            finally:
+                os._exit(0)
+    os.close(write_end)
+    found: list = []
+
+    def wait() -> dict:
+        if not found:
+            with os.fdopen(read_end, "rb") as stream:
+                report = stream.read()
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+            try:
+                found.append(pickle.loads(report) if report else {})
+            except (pickle.UnpicklingError, EOFError, ValueError):
+                found.append({})
+        return found[0]
+    return wait
 
 
 def _csv(project: Project, assessment) -> str:

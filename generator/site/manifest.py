@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +22,28 @@ NOT_PUBLISHED = {".scoresite"}      # the build marker: a copy without hidden fi
 SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 
 
+def files_under(folder: Path) -> list[str]:
+    """Every regular file under `folder` by site path, in path order (part by part, as sorted
+    Paths: `a/b` before `a-c`). Symbolic links are neither listed nor followed. One scandir per
+    folder, names as strings: a national site has 75,000 files, and Path objects cost seconds."""
+    found, folders = [], [""]
+    while folders:
+        prefix = folders.pop()
+        with os.scandir(os.path.join(folder, prefix) if prefix else folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(prefix + entry.name + "/")
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(prefix + entry.name)
+    found.sort(key=lambda name: name.split("/"))
+    return found
+
+
 def file_hashes(folder: Path) -> dict[str, str]:
     """SHA-256 of every regular file under `folder` but the manifest's own two and the build
     marker, by site path. Symbolic links are not files of a build (verify reports them)."""
-    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*"))
-            if path.is_file() and not path.is_symlink()
-            and path.relative_to(folder).as_posix() not in OWN | NOT_PUBLISHED}
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in files_under(folder) if name not in OWN | NOT_PUBLISHED}
 
 
 def checksums_text(hashes: dict[str, str]) -> str:
@@ -38,9 +54,7 @@ def checksums_text(hashes: dict[str, str]) -> str:
 def manifest_files(folder: Path, provenance: dict, known: dict[str, str] | None = None) -> dict[str, str]:
     """manifest.json and SHA256SUMS for a finished build, by file name. `known` gives the digests
     the writer already has, by site path; every file is listed, in path order, either way."""
-    on_disk = [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*"))
-               if path.is_file() and not path.is_symlink()]
-    names = [name for name in on_disk if name not in OWN | NOT_PUBLISHED]
+    names = [name for name in files_under(folder) if name not in OWN | NOT_PUBLISHED]
     hashes = {name: (known or {}).get(name) or hashlib.sha256((folder / name).read_bytes()).hexdigest()
               for name in names}
     data = {"generator": "scoresite", **provenance, "files": hashes}

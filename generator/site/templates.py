@@ -238,9 +238,21 @@ def make_environment(project_root: Path, theme: Theme | None, language: str, cac
 
 def number(value) -> str:
     """A Decimal as people write it: 27.22, 100, 0.5."""
+    if type(value) is Decimal:
+        try:
+            return _plain(value)
+        except TypeError:                      # a signalling NaN has no hash
+            return plain(value)
     if value is None:
         return "—"
     return plain(value) if isinstance(value, Decimal) else str(value)
+
+
+@lru_cache(maxsize=8192)
+def _plain(value: Decimal) -> str:
+    """plain(), remembered: it is a function of the value alone (2.0 and 2.00 both print 2), so
+    equal Decimals, which are one key, print alike. A scorecard prints about 400 numbers."""
+    return plain(value)
 
 
 def signed(value: Decimal) -> str:
