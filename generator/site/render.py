@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import multiprocessing
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -103,7 +104,7 @@ _WORKER: dict = {}        # what a forked worker inherits: the renderer (its vie
                           # the plans and the writer
 
 
-def _render_chunk(indices: range) -> list[Rendered]:
+def _render_chunk(indices) -> list[Rendered]:
     renderer, writer = _WORKER["renderer"], _WORKER["writer"]
     pages = [renderer.render(_WORKER["plans"][i]) for i in indices]
     if writer is None:
@@ -138,8 +139,18 @@ def render_all(view: View, plans: list[PagePlan], workers: int | None = None, en
     rest = [plan for index, plan in enumerate(plans) if index not in done]
     _WORKER.clear()
     _WORKER.update(renderer=renderer, plans=rest, writer=writer)
-    size = max(8, len(rest) // (workers * 8))
-    chunks = [range(start, min(start + size, len(rest))) for start in range(0, len(rest), size)]
+    # Pages of a template with few pages are often the costly ones (at national scale each of
+    # the 85 indicator pages lists 31,000 rows: 150 ms, against 1 ms for a scorecard): they go
+    # out first, one at a time, so they spread over the workers. The rest follow in runs of
+    # neighbouring pages (the same folders), small enough that no worker is left with a long
+    # one while the others wait.
+    counts = Counter(plan.template for plan in rest)
+    rare = max(1, len(rest) // 200)
+    singles = [index for index, plan in enumerate(rest) if counts[plan.template] <= rare]
+    common = [index for index, plan in enumerate(rest) if counts[plan.template] > rare]
+    size = max(8, len(common) // (workers * 32))
+    chunks = [range(index, index + 1) for index in singles]
+    chunks += [common[start:start + size] for start in range(0, len(common), size)]
     gc.freeze()         # what the workers inherit is never walked by their collectors (nor copied for it)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
