@@ -23,7 +23,7 @@ from ..git.history import History, safe_read_history, source_date
 from ..load.project import Project, Sources
 from ..load.schema import check_base_url
 from ..load.tree import DiskTree, inside_inputs
-from ..pipeline import load_project
+from ..pipeline import collector_paused, load_project
 from ..score.scoring import ScoreMemo
 from .cache import CachedPage, SiteCache, keep_load, needs_keeping, restore_load, theme_fingerprint
 from .files import make_meanwhile, site_files, write_files
@@ -144,6 +144,15 @@ def provenance(history: History | None) -> dict:
 
 def build(root: Path, options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """Load the project and build its site into options.out."""
+    # One pass over data that lives until the end: the cycle collector would walk a national
+    # project's millions of objects again and again (6.8 s of pauses in a 10× build, 2.3 s of them
+    # before rendering starts), and they form no cycles. It runs in the render workers, where
+    # every page's template context makes some.
+    with collector_paused():
+        return _build(root, options, progress)
+
+
+def _build(root: Path, options: BuildOptions, progress: Progress | None) -> BuildReport:
     started = time.perf_counter()
     refuse_output_inside_inputs(Path(root), options.out)
     pipeline = Pipeline(root, options)

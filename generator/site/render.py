@@ -104,6 +104,10 @@ _WORKER: dict = {}        # what a forked worker inherits: the renderer (its vie
                           # the plans and the writer
 
 
+def _worker_starts() -> None:
+    gc.enable()          # (a build pauses the collector in its main process; the pages here make cycles)
+
+
 def _render_chunk(indices) -> list[Rendered]:
     renderer, writer = _WORKER["renderer"], _WORKER["writer"]
     pages = [renderer.render(_WORKER["plans"][i]) for i in indices]
@@ -153,7 +157,7 @@ def render_all(view: View, plans: list[PagePlan], workers: int | None = None, en
     chunks += [common[start:start + size] for start in range(0, len(common), size)]
     gc.freeze()         # what the workers inherit is never walked by their collectors (nor copied for it)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_starts) as pool:
             for pages in pool.imap(_render_chunk, chunks):
                 yield from pages
     finally:
