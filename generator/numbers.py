@@ -15,7 +15,23 @@ def round_half_up(value: Fraction, places: int) -> Decimal:
     numerator, denominator = value.numerator, value.denominator
     scaled = abs(numerator) * 10 ** places
     whole = (2 * scaled + denominator) // (2 * denominator)      # ⌊|x| × 10^places + 1/2⌋
-    return Decimal(-whole if numerator < 0 else whole).scaleb(-places)
+    return canonical(Decimal(-whole if numerator < 0 else whole).scaleb(-places))
+
+
+_CANONICAL: dict[str, Decimal] = {}
+
+
+def canonical(value: Decimal) -> Decimal:
+    """One object for each Decimal as written (its value and its exponent: 2.0 and 2.00 stay
+    two): a national project holds a million scores made of a few hundred values, and a
+    Decimal is 104 bytes. Decimals are immutable, so sharing one is safe."""
+    key = str(value)
+    found = _CANONICAL.get(key)
+    if found is None:
+        if len(_CANONICAL) >= 100_000:
+            _CANONICAL.clear()
+        found = _CANONICAL[key] = value
+    return found
 
 
 def plain(number: Decimal) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import textwrap
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 
@@ -326,3 +327,11 @@ def test_every_total_is_base_plus_bonus_plus_adjustments(features):
     for result in features.values():
         assert result.total == max(result.base + result.bonus + result.adjustments_total, 0)
         assert result.raw_total == sum(result.sections[k] for k in ("1", "2"))
+
+
+def test_equal_decimals_as_written_are_one_object_and_keep_their_exponent():
+    from generator.numbers import canonical, round_half_up
+    assert canonical(D("2.0")) is canonical(D("2.0"))
+    assert [str(canonical(D(text))) for text in ("2.0", "2.00", "2", "-0", "1E+1")] == ["2.0", "2.00", "2", "-0", "1E+1"]
+    assert round_half_up(Fraction(13125, 1000), 2) is round_half_up(Fraction(26250, 2000), 2)
+    assert str(round_half_up(Fraction(13125, 1000), 2)) == "13.13" and str(round_half_up(Fraction(3), 2)) == "3.00"

@@ -19,11 +19,14 @@ import math
 import operator
 from decimal import Decimal
 from fractions import Fraction
+from sys import intern
 
 from ..model import (AdjustmentLine, Clamp, EntityResult, Entry, GradeNote, Indicator, IndicatorScore, Rubric,
                      ScoreSheet, Section)
-from ..numbers import plain, round_half_up
+from ..numbers import canonical, plain, round_half_up
 from ..rules import Reference, words
+
+ZERO = Decimal(0)
 
 NOT_ASSESSED = {"zh-CN": "未评估", "en": "not assessed"}
 NOT_APPLICABLE = {"zh-CN": "不适用", "en": "not applicable"}
@@ -40,18 +43,19 @@ def score_indicator(indicator: Indicator, entry: Entry | None, precision: int, l
     """One indicator's points, status and explanation ("92.5% ≥ 90% → 3/5")."""
     maximum = plain(indicator.points)
     if entry is None:
-        return IndicatorScore(indicator, None, Decimal(0), None, "not_assessed",
-                              f"{_say(NOT_ASSESSED, language)} → 0/{maximum}")
+        return IndicatorScore(indicator, None, ZERO, None, "not_assessed",
+                              intern(f"{_say(NOT_ASSESSED, language)} → 0/{maximum}"))
     if entry.not_applicable:
         because = _say(NOT_APPLICABLE, language) + ("：" if language != "en" else ": ") + entry.reason
-        return IndicatorScore(indicator, entry, Decimal(0), None, "not_applicable", because, excluded=rescale)
+        return IndicatorScore(indicator, entry, ZERO, None, "not_applicable", intern(because), excluded=rescale)
     rule = indicator.rule
     floor = not (indicator.pooled and rule.lifts_floor)
     outcome = rule.score(entry.result, Fraction(indicator.points), words(rule, language), floor=floor, ref=ref)
     computed = round_half_up(outcome.points, precision)
     points = entry.override.points if entry.override else computed
+    # (explanations repeat: a national project's 400,000 scores say some 10,000 different things)
     return IndicatorScore(indicator, entry, points, computed, status_of(indicator, entry, points),
-                          f"{outcome.because} → {plain(computed)}/{maximum}")
+                          intern(f"{outcome.because} → {plain(computed)}/{maximum}"))
 
 
 def status_of(indicator: Indicator, entry: Entry, points: Decimal) -> str:
@@ -151,13 +155,13 @@ def _total_section(section: Section, scores, sections, section_max, clamps) -> N
         sum((i.points for i in section.indicators if not scores[i.key].excluded), Decimal(0))
     if section.bonus:
         applicable = section.points
-    section_max[section.key] = applicable
+    section_max[section.key] = canonical(applicable)
     kept = raw
     if section.pool or section.bonus:
         kept = min(max(raw, Decimal(0)), applicable)
         if kept != raw:
             clamps.append(Clamp(section.key, raw, kept))
-    sections[section.key] = kept
+    sections[section.key] = canonical(kept)
 
 
 def _adjustments(rubric: Rubric, sheet: ScoreSheet) -> tuple[tuple[AdjustmentLine, ...], Decimal]:
