@@ -237,15 +237,60 @@ def test_data_downloads_made_beside_the_pages_are_the_same_and_a_failure_there_l
     monkeypatch.setattr("generator.site.build.make_meanwhile",
                         lambda *args: made_by.append(original(*args)) or made_by[-1])
     build(example_copy, BuildOptions(tmp_path / "beside", cache=False))
-    assert made_by and set(made_by[0]()) >= {"data/2026-departments.json", "data/2026-departments.csv"}
+    assert made_by and set(made_by[0].wait()) >= {"data/2026-departments.json", "data/2026-departments.csv"}
     assert tree(tmp_path / "beside") == tree(tmp_path / "here")
     # the forked copy fails part way: this process makes every file itself, and the site is whole
     parent, export = os.getpid(), files.export_json
     monkeypatch.setattr(files, "export_json", lambda *a: export(*a) if os.getpid() == parent else 1 / 0)
     made_by.clear()
     build(example_copy, BuildOptions(tmp_path / "failed", cache=False))
-    assert made_by and made_by[0]() == {}
+    assert made_by and made_by[0].wait() == {}
     assert tree(tmp_path / "failed") == tree(tmp_path / "here")
+
+
+@pytest.mark.parametrize("failure", ["a template", "Ctrl+C while waiting for the downloads"])
+def test_a_build_that_fails_while_the_downloads_are_made_stops_that_copy_and_leaves_nothing(
+        example_copy, tmp_path, monkeypatch, failure):
+    import os
+    from generator.site import files
+    from generator.site.render import Renderer, TemplateProblem
+    monkeypatch.setattr("generator.site.build.PARALLEL_FROM", 1)
+    if failure == "a template":
+        render, expected = Renderer.render, TemplateProblem
+
+        def failing(self, plan):
+            if plan.template == "unit.html":
+                raise TemplateProblem("unit.html:1: the template raised ZeroDivisionError")
+            return render(self, plan)
+        monkeypatch.setattr(Renderer, "render", failing)
+    else:
+        waitpid, calls, expected = os.waitpid, [], KeyboardInterrupt
+
+        def interrupted(*args):
+            calls.append(args)
+            if len(calls) == 1:
+                raise KeyboardInterrupt
+            return waitpid(*args)
+        monkeypatch.setattr(files.os, "waitpid", interrupted)
+    (tmp_path / "out").mkdir()
+    with pytest.raises(expected):
+        build(example_copy, BuildOptions(tmp_path / "out/site", workers=1, cache=False))
+    monkeypatch.undo()
+    assert list((tmp_path / "out").iterdir()) == []                          # no staging folder left
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)                                            # and no child left behind
+
+
+def test_pages_rendered_in_the_main_process_are_collected_even_in_a_build(example_copy, tmp_path, monkeypatch):
+    """A build pauses the cycle collector in its main process; where that process renders every
+    page itself (one core, no fork, a small site) it runs again, or memory grows page by page."""
+    import gc
+    from generator.site.render import Renderer
+    seen, render = [], Renderer.render
+    monkeypatch.setattr(Renderer, "render", lambda self, plan: seen.append(gc.isenabled()) or render(self, plan))
+    build(example_copy, BuildOptions(tmp_path / "site", workers=1, cache=False))
+    assert seen and all(seen)
+    assert gc.isenabled()
 
 
 # --- cached blocks ({% cached %}) ----------------------------------------------------------------

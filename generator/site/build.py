@@ -170,7 +170,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     total = len(plans) + len(files)
     done = 0
     kept = pipeline.keep_meanwhile() if options.cache else (lambda: None)      # waited for below, always
-    made = make_meanwhile(writer, files, cache) if len(todo) >= PARALLEL_FROM else (lambda: {})   # so is this
+    made = make_meanwhile(writer, files, cache) if len(todo) >= PARALLEL_FROM else None        # so is this
     try:
         pages = {}
         for url, entry in reused.items():
@@ -184,11 +184,14 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
             done += 1
             if progress:
                 progress(done, total)
-        file_entries = write_files(writer, files, view, cache, project.tree, made())
+        file_entries = write_files(writer, files, view, cache, project.tree, made.wait() if made else None)
         writer.commit(provenance(history))
     except BaseException:
-        made()
-        writer.abort()
+        try:
+            if made:
+                made.stop()
+        finally:
+            writer.abort()
         raise
     finally:
         kept()

@@ -8,7 +8,9 @@ import functools
 import hashlib
 import os
 import pickle
+import signal
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -91,51 +93,74 @@ def _previous(file: SiteFile, cache: "SiteCache | None") -> tuple | None:
     return previous if file.key and previous and previous[0] == file.key and cache.has(file.url) else None
 
 
-def make_meanwhile(writer: Writer, files: list[SiteFile], cache: "SiteCache | None") -> Callable[[], dict]:
+def make_meanwhile(writer: Writer, files: list[SiteFile], cache: "SiteCache | None") -> "Meanwhile":
     """Make and write the data downloads (a national assessment's JSON and CSV take a fifth of a
-    second each) in a forked copy of this process while the pages render; the function returned
-    waits for it and gives url → (SHA-256, size). If the copy fails, or there is no fork, it gives
+    second each) in a forked copy of this process while the pages render. `wait()` gives
+    url → (SHA-256, size) of what it wrote; if the copy failed, or there is no fork, it gives
     nothing, and write_files makes every file here as it always did (a failure shows there)."""
     todo = [file for file in files if file.make is not None and file.key and not _previous(file, cache)]
     if not todo or not hasattr(os, "fork"):
-        return lambda: {}
+        return Meanwhile(None, None)
+    report = tempfile.TemporaryFile()              # not a pipe: a national report outgrows one
     sys.stdout.flush()
     sys.stderr.flush()
-    read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:                                  # the copy: write, report, leave at once (no atexit, no flush)
         try:
-            os.close(read_end)
             made = {}
             for file in todo:
                 sha = writer.write(file.url, file.make())
                 made[file.url] = (sha, writer.written[file.url])
-            report = pickle.dumps(made)
-        except BaseException:
-            report = b""
+            report.write(pickle.dumps(made))
+            report.flush()
         finally:
-            try:
-                with os.fdopen(write_end, "wb") as stream:
-                    stream.write(report)
-            finally:
-                os._exit(0)
-    os.close(write_end)
-    found: list = []
+            os._exit(0)
+    return Meanwhile(pid, report)
 
-    def wait() -> dict:
-        if not found:
-            with os.fdopen(read_end, "rb") as stream:
-                report = stream.read()
+
+class Meanwhile:
+    """The forked copy make_meanwhile started: waited for once, or stopped (the build failed)."""
+
+    def __init__(self, pid: int | None, report):
+        self.pid, self.report = pid, report
+        self.made: dict | None = None if pid else {}
+
+    def wait(self) -> dict:
+        if self.made is None:
             try:
-                os.waitpid(pid, 0)
+                self._reap()
+                self.report.seek(0)
+                self.made = pickle.loads(self.report.read() or pickle.dumps({}))
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+                self.made = {}
+            finally:
+                self._close()
+        return self.made
+
+    def stop(self) -> None:
+        """The build is being given up (even while waiting, on Ctrl+C): the copy's files go with
+        its staging folder, so it is killed, not waited for."""
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.made = self.made if self.made is not None else {}
+        self._reap()
+        self._close()
+
+    def _reap(self) -> None:
+        if self.pid:
+            try:
+                os.waitpid(self.pid, 0)
             except ChildProcessError:
                 pass
-            try:
-                found.append(pickle.loads(report) if report else {})
-            except (pickle.UnpicklingError, EOFError, ValueError):
-                found.append({})
-        return found[0]
-    return wait
+            self.pid = None                        # (not before: an interrupted wait leaves it to stop())
+
+    def _close(self) -> None:
+        if self.report is not None:
+            report, self.report = self.report, None
+            report.close()
 
 
 def _csv(project: Project, assessment) -> str:

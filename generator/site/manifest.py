@@ -29,7 +29,13 @@ def files_under(folder: Path) -> list[str]:
     found, folders = [], [""]
     while folders:
         prefix = folders.pop()
-        with os.scandir(os.path.join(folder, prefix) if prefix else folder) as entries:
+        try:
+            listing = os.scandir(os.path.join(folder, prefix) if prefix else folder)
+        except OSError:
+            if not prefix:
+                raise
+            continue          # a folder that cannot be listed: its files are missing (as rglob had it)
+        with listing as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(prefix + entry.name + "/")

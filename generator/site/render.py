@@ -12,6 +12,7 @@ import gc
 import multiprocessing
 import os
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -104,6 +105,22 @@ _WORKER: dict = {}        # what a forked worker inherits: the renderer (its vie
                           # the plans and the writer
 
 
+@contextmanager
+def collector_running():
+    """The cycle collector on while pages render here (each page's template context makes a few
+    cycles), even inside a build that paused it; what exists already is frozen, not walked."""
+    if gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
+        gc.unfreeze()
+
+
 def _worker_starts() -> None:
     gc.enable()          # (a build pauses the collector in its main process; the pages here make cycles)
 
@@ -130,7 +147,8 @@ def render_all(view: View, plans: list[PagePlan], workers: int | None = None, en
         workers = os.cpu_count() or 1
     renderer = Renderer(view, env)
     if workers <= 1 or len(plans) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (renderer.render(plan) for plan in plans)
+        with collector_running():
+            yield from (renderer.render(plan) for plan in plans)
         return
     # One page of each template here first: the workers then inherit every template compiled
     # (none compiles them again), and so does a preview's environment for its next pass.
