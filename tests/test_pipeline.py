@@ -255,6 +255,12 @@ def test_a_build_that_fails_while_the_downloads_are_made_stops_that_copy_and_lea
     from generator.site import files
     from generator.site.render import Renderer, TemplateProblem
     monkeypatch.setattr("generator.site.build.PARALLEL_FROM", 1)
+    children, original = [], files.make_meanwhile
+
+    def started(*args):
+        children.append(original(*args))
+        return children[-1]
+    monkeypatch.setattr("generator.site.build.make_meanwhile", started)
     if failure == "a template":
         render, expected = Renderer.render, TemplateProblem
 
@@ -263,22 +269,24 @@ def test_a_build_that_fails_while_the_downloads_are_made_stops_that_copy_and_lea
                 raise TemplateProblem("unit.html:1: the template raised ZeroDivisionError")
             return render(self, plan)
         monkeypatch.setattr(Renderer, "render", failing)
-    else:
-        waitpid, calls, expected = os.waitpid, [], KeyboardInterrupt
+    else:                       # Ctrl+C while the build waits for the copy (in os.waitpid)
+        reap, calls, expected = files.Meanwhile._reap, [], KeyboardInterrupt
 
-        def interrupted(*args):
-            calls.append(args)
+        def interrupted(self):
+            calls.append(self)
             if len(calls) == 1:
                 raise KeyboardInterrupt
-            return waitpid(*args)
-        monkeypatch.setattr(files.os, "waitpid", interrupted)
+            return reap(self)
+        monkeypatch.setattr(files.Meanwhile, "_reap", interrupted)
     (tmp_path / "out").mkdir()
     with pytest.raises(expected):
         build(example_copy, BuildOptions(tmp_path / "out/site", workers=1, cache=False))
     monkeypatch.undo()
     assert list((tmp_path / "out").iterdir()) == []                          # no staging folder left
+    assert children and children[0].pid is None and children[0].report is None
+    pid = children[0].started
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)                                            # and no child left behind
+        os.waitpid(pid, os.WNOHANG)                                           # the copy was reaped: no zombie
 
 
 def test_pages_rendered_in_the_main_process_are_collected_even_in_a_build(example_copy, tmp_path, monkeypatch):

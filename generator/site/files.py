@@ -123,6 +123,7 @@ class Meanwhile:
 
     def __init__(self, pid: int | None, report):
         self.pid, self.report = pid, report
+        self.started = pid                        # (self.pid is None once the copy is reaped)
         self.made: dict | None = None if pid else {}
 
     def wait(self) -> dict:
