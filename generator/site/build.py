@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from ..pipeline import collector_paused, load_project
 from ..score.scoring import ScoreMemo
 from .cache import CachedPage, SiteCache, keep_load, needs_keeping, restore_load, theme_fingerprint
 from .files import make_meanwhile, site_files, write_files
+from .meanwhile import Meanwhile, finished, meanwhile
 from .pages import PlanError, plan_site
 from .render import PARALLEL_FROM, TemplateProblem, render_all, render_pages
 from .templates import make_environment
@@ -77,28 +76,13 @@ class Pipeline:
         """Save what `restore` takes, for the next build."""
         keep_load(self.root, self.sources, self.memo)
 
-    def keep_meanwhile(self) -> Callable[[], None]:
+    def keep_meanwhile(self) -> Meanwhile:
         """Start `keep` beside the rest of the build, in a forked copy of this process (pickling
-        a national project takes half a second of one core); the function returned waits for it.
-        Where there is no fork, or nothing to save, it is done (or skipped) now."""
-        if not hasattr(os, "fork") or not needs_keeping(self.root, self.sources, self.memo):
-            self.keep()
-            return lambda: None
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:                                  # the copy: save, and leave at once (no atexit, no flush)
-            try:
-                self.keep()
-            finally:
-                os._exit(0)
-
-        def wait() -> None:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        return wait
+        a national project takes half a second of one core); wait() waits for it. Skipped when
+        nothing was read or scored anew."""
+        if not needs_keeping(self.root, self.sources, self.memo):
+            return finished(None)
+        return meanwhile(self.keep)
 
     def load(self) -> Project:
         """Load and score (stages 1 and 2); every problem at once, or ProjectError."""
@@ -169,8 +153,8 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     writer = Writer(options.out)
     total = len(plans) + len(files)
     done = 0
-    kept = pipeline.keep_meanwhile() if options.cache else (lambda: None)      # waited for below, always
-    made = make_meanwhile(writer, files, cache) if len(todo) >= PARALLEL_FROM else None        # so is this
+    kept = pipeline.keep_meanwhile() if options.cache else finished(None)      # waited for below, always
+    made = make_meanwhile(writer, files, cache) if len(todo) >= PARALLEL_FROM else finished({})   # so is this
     try:
         pages = {}
         for url, entry in reused.items():
@@ -184,17 +168,16 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
             done += 1
             if progress:
                 progress(done, total)
-        file_entries = write_files(writer, files, view, cache, project.tree, made.wait() if made else None)
+        file_entries = write_files(writer, files, view, cache, project.tree, made.wait())
         writer.commit(provenance(history))
     except BaseException:
         try:
-            if made:
-                made.stop()
+            made.stop()
         finally:
             writer.abort()
         raise
     finally:
-        kept()
+        kept.wait()
     if cache:
         cache.save(fresh, pages, file_entries)
     warnings = []

@@ -25,7 +25,7 @@ from ..load.project import Project, Sources
 from ..pipeline import collector_paused
 from ..score.scoring import ScoreMemo
 from .pages import PagePlan
-from .sealed import CACHE_DIR, package_fingerprint as _package_fingerprint, read_sealed, write_sealed
+from .sealed import CACHE_DIR, package_fingerprint, read_sealed, write_sealed
 from .view import View, digest
 
 CACHE_FILE = "site-v1.pickle"
@@ -48,7 +48,7 @@ def restore_load(root: Path, sources: Sources) -> ScoreMemo | None:
     """Put the last build's parsed files into `sources`; its scores, or None (a cold start)."""
     try:
         saved = _unpickle(root / CACHE_DIR / LOAD_CACHE)
-        if saved is not None and saved.get("code") == _package_fingerprint():
+        if saved is not None and saved.get("code") == package_fingerprint():
             sources.memo.update(saved["memo"])
             return saved["scores"]
     except UNREADABLE:
@@ -67,7 +67,7 @@ def keep_load(root: Path, sources: Sources, memo: ScoreMemo) -> None:
     if not needs_keeping(root, sources, memo):
         return
     try:
-        saved = {"code": _package_fingerprint(), "memo": sources.persistent(), "scores": memo}
+        saved = {"code": package_fingerprint(), "memo": sources.persistent(), "scores": memo}
         write_sealed(folder / LOAD_CACHE, lambda stream: pickle.dump(saved, stream, protocol=pickle.HIGHEST_PROTOCOL))
     except (OSError, pickle.PicklingError, RecursionError):
         pass                                     # a cache is a convenience: never a failed build
@@ -126,8 +126,5 @@ def theme_fingerprint(project: Project) -> str:
     """What every page's bytes depend on besides its data: scoresite's own code and theme,
     the project's theme, the language."""
     theme = project.theme
-    return digest(_package_fingerprint(), project.site.language,
+    return digest(package_fingerprint(), project.site.language,
                   sorted(theme.templates.items()) if theme else None, sorted(theme.strings.items()) if theme else None)
-
-
-

@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import pickle
-import signal
-import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,6 +17,7 @@ from .cache import SiteCache, theme_fingerprint
 from .pages import PagePlan
 from .templates import static_files
 from .view import AssessmentOf, RankingOf, ResultOf, RubricOf, Shared, View, digest
+from .meanwhile import Meanwhile, finished, meanwhile
 from .writer import Writer
 
 
@@ -93,75 +89,22 @@ def _previous(file: SiteFile, cache: "SiteCache | None") -> tuple | None:
     return previous if file.key and previous and previous[0] == file.key and cache.has(file.url) else None
 
 
-def make_meanwhile(writer: Writer, files: list[SiteFile], cache: "SiteCache | None") -> "Meanwhile":
+def make_meanwhile(writer: Writer, files: list[SiteFile], cache: "SiteCache | None") -> Meanwhile:
     """Make and write the data downloads (a national assessment's JSON and CSV take a fifth of a
     second each) in a forked copy of this process while the pages render. `wait()` gives
-    url → (SHA-256, size) of what it wrote; if the copy failed, or there is no fork, it gives
-    nothing, and write_files makes every file here as it always did (a failure shows there)."""
+    url → (SHA-256, size) of what it wrote; if the copy failed it gives nothing, and write_files
+    makes every file here as it always did (a failure shows there)."""
     todo = [file for file in files if file.make is not None and file.key and not _previous(file, cache)]
-    if not todo or not hasattr(os, "fork"):
-        return Meanwhile(None, None)
-    report = tempfile.TemporaryFile()              # not a pipe: a national report outgrows one
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:                                  # the copy: write, report, leave at once (no atexit, no flush)
-        try:
-            made = {}
-            for file in todo:
-                sha = writer.write(file.url, file.make())
-                made[file.url] = (sha, writer.written[file.url])
-            report.write(pickle.dumps(made))
-            report.flush()
-        finally:
-            os._exit(0)
-    return Meanwhile(pid, report)
+    if not todo:
+        return finished({})
 
-
-class Meanwhile:
-    """The forked copy make_meanwhile started: waited for once, or stopped (the build failed)."""
-
-    def __init__(self, pid: int | None, report):
-        self.pid, self.report = pid, report
-        self.started = pid                        # (self.pid is None once the copy is reaped)
-        self.made: dict | None = None if pid else {}
-
-    def wait(self) -> dict:
-        if self.made is None:
-            try:
-                self._reap()
-                self.report.seek(0)
-                self.made = pickle.loads(self.report.read() or pickle.dumps({}))
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-                self.made = {}
-            finally:
-                self._close()
-        return self.made
-
-    def stop(self) -> None:
-        """The build is being given up (even while waiting, on Ctrl+C): the copy's files go with
-        its staging folder, so it is killed, not waited for."""
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-        self.made = self.made if self.made is not None else {}
-        self._reap()
-        self._close()
-
-    def _reap(self) -> None:
-        if self.pid:
-            try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
-            self.pid = None                        # (not before: an interrupted wait leaves it to stop())
-
-    def _close(self) -> None:
-        if self.report is not None:
-            report, self.report = self.report, None
-            report.close()
+    def make() -> dict[str, tuple[str, int]]:
+        made = {}
+        for file in todo:
+            sha = writer.write(file.url, file.make())
+            made[file.url] = (sha, writer.written[file.url])
+        return made
+    return meanwhile(make, otherwise={})
 
 
 def _csv(project: Project, assessment) -> str:
