@@ -364,6 +364,8 @@ def test_cached_blocks_are_told_apart_by_place_and_keys_by_type():
     block = "{% cached x %}{{ x }}{% endcached %}"
     shown = [render(block, "a.html", x=x)[0] for x in (1, True, 1.0, Decimal("1.00"), (1,), (Decimal("1.0"),))]
     assert shown == ["1", "True", "1.0", "1.00", "(1,)", "(Decimal(&#39;1.0&#39;),)"]
+    from markupsafe import Markup                  # a string of another type is a key of its own
+    assert [render(block, "a.html", x=x)[0] for x in ("<b>", Markup("<b>"))] == ["&lt;b&gt;", "<b>"]
 
 
 def test_a_cached_block_cannot_show_what_differs_from_call_to_call():

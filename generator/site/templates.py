@@ -184,9 +184,9 @@ def _typed(key):
     """A key of a cached block, with its type: Decimal("1.00") and 1 show differently."""
     if type(key) is str:
         return key
-    if type(key) is tuple:
+    if isinstance(key, tuple):
         return ("tuple", *map(_typed, key))
-    if type(key) in _KEY_TYPES:
+    if isinstance(key, _KEY_TYPES):         # (a Markup or a value read from YAML is a string too)
         return (type(key), repr(key))
     raise TypeError(type(key).__name__)
 
